@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * main.c - the `enarx` command: parses global options and dispatches to one subcommand
+ * (cmd_<verb>.c). Verbs and flags follow Enarx's CLI where Enarx defined them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/util.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: enarx [--log-level LEVEL] COMMAND [ARGS]...\n"
+            "\n"
+            "Run WebAssembly workloads in Keeps and verify what Keeps prove about themselves.\n"
+            "\n"
+            "Commands:\n"
+            "  run MODULE [ARGS]...     run a WebAssembly (WASI) module in a Keep\n"
+#ifdef HAVE_CMD_ATTEST
+            "  attest verify EVIDENCE   verify attestation evidence against roots and a policy\n"
+#endif
+            "\n"
+            "Options:\n"
+            "  --log-level LEVEL        error, warn (default), info or debug (also ENARX_LOG)\n"
+            "  -h, --help               show this help\n"
+            "  -V, --version            show the version\n"
+            "\n"
+            "Run `enarx COMMAND --help` for a command's own options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("enarx %s\n", ENARX_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            enum log_level l;
+            if (log_level_parse(argv[++i], &l) < 0) {
+                fprintf(stderr, "enarx: unknown log level '%s'\n", argv[i]);
+                return EXIT_USAGE;
+            }
+            log_set_level(l);
+            continue;
+        }
+        fprintf(stderr, "enarx: unknown option '%s'\n", argv[i]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *verb = argv[i];
+    if (strcmp(verb, "run") == 0)
+        return cmd_run(argc - i, argv + i);
+#ifdef HAVE_CMD_ATTEST
+    if (strcmp(verb, "attest") == 0)
+        return cmd_attest(argc - i, argv + i);
+#endif
+    fprintf(stderr, "enarx: unknown command '%s'\n", verb);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * util.h - the public face of src/util: logging and small shared helpers that every layer may
+ * use. Nothing here knows about WebAssembly, WASI, Keeps or attestation.
+ */
+#ifndef ENARX_UTIL_H
+#define ENARX_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NODISCARD __attribute__((warn_unused_result))
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* Sets the level; messages above it are dropped. Default: LOG_WARN, or ENARX_LOG if set. */
+void log_set_level(enum log_level level);
+/* Parses "error", "warn", "info", "debug"; returns 0 and sets *out, or -EINVAL. */
+NODISCARD int log_level_parse(const char *s, enum log_level *out);
+enum log_level log_get_level(void);
+void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define log_error(...) log_write(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
+#define log_warn(...) log_write(LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
+#define log_info(...) log_write(LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
+#define log_debug(...) log_write(LOG_DEBUG, __FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Reads a whole file into a malloc'd buffer (caller frees), refusing files larger than
+ * max_size bytes. Returns 0, or a negative errno (-EFBIG when too large).
+ */
+NODISCARD int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out_size);
+
+#endif
