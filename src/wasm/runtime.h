@@ -54,7 +54,7 @@ struct wasm_global {
 };
 
 struct wasm_func {
-    struct wasm_functype type; /* for host functions: arrays owned by the func */
+    struct wasm_functype type; /* arrays owned by the store (host) or the module (wasm) */
     uint32_t type_id;          /* interned in the store */
     struct wasm_instance *inst;     /* NULL for host functions */
     const struct wasm_code *code;   /* wasm functions */

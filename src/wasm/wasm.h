@@ -94,8 +94,14 @@ struct wasm_limits {
     uint32_t max_memory_pages;  /* cap on any linear memory, in 64 KiB pages */
     uint32_t max_table_elems;   /* cap on any table's size */
     uint64_t fuel;              /* instructions (approximate) per call; 0 = unbounded */
-    bool explicit_bounds;       /* true: check every access instead of using guard pages */
 };
+
+/*
+ * Bounds checking of linear memory is decided once per process, not per store: guard pages
+ * (a reserved 8 GiB region per memory, no check in compiled code) where the address space can
+ * be reserved, else explicit checks. ENARX_WASM_BOUNDS=explicit in the environment forces the
+ * explicit checks (read on first use of the engine).
+ */
 
 /* Fills *lim with the defaults: depth 10000, 8 MiB stack, 65536 pages, 10M elements. */
 void wasm_limits_default(struct wasm_limits *lim);
