@@ -1,0 +1,22 @@
+(module
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+  (func (export "sum") (param $n i32) (result i32) (local $s i32)
+    (block $done
+      (loop $top
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $top)))
+    (local.get $s))
+  (func (export "pick") (param i32) (result i32)
+    (block (block (block (br_table 0 1 2 (local.get 0))) (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "bits") (param i32 i32) (result i32)
+    (i32.xor (i32.rotl (local.get 0) (local.get 1)) (i32.popcnt (i32.clz (local.get 1)))))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "fmin") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
+)

@@ -1,0 +1,12 @@
+(module
+  (import "env" "base" (global $base i32))
+  (import "env" "counter" (global $c (mut i64)))
+  (global $g (export "g") (mut i32) (global.get $base))
+  (global $f f32 (f32.const -0x1.8p3))
+  (global $r (mut externref) (ref.null extern))
+  (func (export "bump") (result i64)
+    (global.set $c (i64.add (global.get $c) (i64.const 1)))
+    (global.set $g (select (i32.const 1) (i32.const 2) (global.get $g)))
+    (drop (select (result externref) (global.get $r) (ref.null extern) (i32.const 0)))
+    (global.get $c))
+)

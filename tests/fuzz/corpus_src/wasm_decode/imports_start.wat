@@ -1,0 +1,11 @@
+(module
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (import "spectest" "table" (table 10 20 funcref))
+  (import "spectest" "memory" (memory 1 2))
+  (import "spectest" "global_i32" (global i32))
+  (import "\e2\9c\93" "\f0\9f\98\80" (func))
+  (func $main (call $print (i32.const 42)))
+  (start $main)
+  (export "main" (func $main))
+  (export "t" (table 0))
+)
