@@ -34,4 +34,6 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
  */
 NODISCARD int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out_size);
 
+#include "toml.h"
+
 #endif
