@@ -2,13 +2,16 @@
 /*
  * cmd_run.c - `enarx run`: load a WebAssembly module and run its `_start` in a Keep.
  *
- * This version runs the workload in-process (the `nil` backend) with the standard streams;
- * Enarx.toml, --dir, sockets and the sandbox backend come with the WASI/Keep issue (#3).
+ * The module is read, decoded, validated and compiled in the enarx process; then the chosen
+ * backend (keep/backend.h: `sandbox` by default where it works, else `nil`) runs the Keep's
+ * exec, which links WASI, instantiates and calls _start. Enarx.toml, --dir and sockets come
+ * with the WASI/Keep issue (#3).
  * Flags follow wasmtime's (`--env KEY=VALUE`) because WASI users already type them.
  *
  * Exit status: the workload's proc_exit code (0 when _start returns), 134 when it traps
  * (as wasmtime), 65 when the module is malformed, invalid or cannot be linked, 64 for usage
- * errors, 66 when the module cannot be read.
+ * errors, 66 when the module cannot be read, 69 when the backend is unavailable, 159 when the
+ * sandbox stopped a forbidden system call.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,12 +19,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "keep/backend.h"
 #include "util/util.h"
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
 
 #define EXIT_TRAP 134
 #define EXIT_MODULE 65
+#define EXIT_BACKEND 69 /* the backend is unavailable or could not start the Keep */
 #define MAX_MODULE_SIZE (256u << 20)
 #define MAX_ENV 4096
 
@@ -33,12 +38,14 @@ static void run_usage(FILE *out)
             "Run the WebAssembly (WASI) module MODULE with ARGS in a Keep on this machine.\n"
             "\n"
             "Options:\n"
-            "  --backend NAME      Keep backend (also ENARX_BACKEND); available: nil\n"
+            "  --backend NAME      Keep backend (also ENARX_BACKEND): sandbox (the default\n"
+            "                      where it works) or nil; see `enarx platform info`\n"
             "  --env KEY=VALUE     add KEY=VALUE to the workload's environment (repeatable)\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: the workload's exit code; 134 if it trapped; 65 if the module is\n"
-            "malformed, invalid or needs imports that are not provided; 64 usage; 66 I/O.\n");
+            "malformed, invalid or needs imports that are not provided; 64 usage; 66 I/O;\n"
+            "69 backend unavailable; 159 the sandbox stopped a forbidden system call.\n");
 }
 
 struct run_opts {
@@ -81,8 +88,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             return -EXIT_USAGE;
         }
     }
-    if (o->backend && strcmp(o->backend, "nil") != 0) {
-        fprintf(stderr, "enarx run: unknown backend '%s' (available: nil)\n", o->backend);
+    if (o->backend && !keep_backend_find(o->backend)) {
+        fprintf(stderr, "enarx run: unknown backend '%s' (see `enarx platform info`)\n",
+                o->backend);
         return -EXIT_USAGE;
     }
     if (i >= argc) {
@@ -93,9 +101,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-/* Instantiates and runs _start; returns the exit status. */
-static int run_module(struct wasm_module *mod, struct wasi_ctx *wasi, const char *path)
+struct run_job {
+    struct wasm_module *mod;
+    struct wasi_ctx *wasi;
+    const char *path;
+};
+
+/* The Keep's exec: instantiates and runs _start; returns the exit status. */
+static int run_module(void *arg)
 {
+    const struct run_job *job = arg;
+    struct wasm_module *mod = job->mod;
+    struct wasi_ctx *wasi = job->wasi;
+    const char *path = job->path;
     struct wasm_store *store = NULL;
     struct wasm_extern *imports = NULL;
     struct wasm_instance *inst;
@@ -168,7 +186,16 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "enarx run: out of memory\n");
         return EXIT_MODULE;
     }
-    int status = run_module(mod, wasi, path);
+    const struct keep_backend *be =
+        o.backend ? keep_backend_find(o.backend) : keep_backend_default();
+    char why[256] = "";
+    struct run_job job = {mod, wasi, path};
+    int status = EXIT_BACKEND;
+    if (be->probe(why, sizeof(why)) < 0)
+        fprintf(stderr, "enarx run: backend %s is not available: %s\n", be->name, why);
+    else if ((ret = be->launch(run_module, &job, &status)) < 0)
+        fprintf(stderr, "enarx run: backend %s could not start the Keep: %s\n", be->name,
+                strerror(-ret));
     wasi_ctx_free(wasi);
     wasm_module_free(mod);
     return status;

@@ -18,6 +18,7 @@ static void usage(FILE *out)
             "\n"
             "Commands:\n"
             "  run MODULE [ARGS]...     run a WebAssembly (WASI) module in a Keep\n"
+            "  platform info [--json]   show the backends and attestation sources of this host\n"
 #ifdef HAVE_CMD_ATTEST
             "  attest verify EVIDENCE   verify attestation evidence against roots and a policy\n"
 #endif
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
     const char *verb = argv[i];
     if (strcmp(verb, "run") == 0)
         return cmd_run(argc - i, argv + i);
+    if (strcmp(verb, "platform") == 0)
+        return cmd_platform(argc - i, argv + i);
 #ifdef HAVE_CMD_ATTEST
     if (strcmp(verb, "attest") == 0)
         return cmd_attest(argc - i, argv + i);

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_platform.c - `enarx platform info [--json]`: what this host offers a Keep: each
+ * backend with its availability (and why not), the CPU, and which attestation sources exist.
+ * Paths are read beneath ENARX_SYSROOT (default "/"), the seam tests use for a fake host.
+ */
+#include <cpuid.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "keep/backend.h"
+
+static const struct {
+    const char *path;
+    const char *what;
+} attest_sources[] = {
+    {"/dev/sev-guest", "AMD SEV-SNP guest device"},
+    {"/sys/kernel/config/tsm/report", "configfs-tsm attestation reports (SNP or TDX guest)"},
+    {"/dev/tdx_guest", "Intel TDX guest device"},
+    {"/dev/sgx_enclave", "Intel SGX enclave device"},
+};
+
+static bool exists_in_sysroot(const char *path)
+{
+    const char *root = getenv("ENARX_SYSROOT");
+    char full[4096];
+    snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
+    return access(full, F_OK) == 0;
+}
+
+/* CPU vendor (12 chars) and brand string (48 chars) from CPUID. */
+static void cpu_ident(char vendor[13], char model[49])
+{
+    unsigned a, b, c, d;
+    memset(vendor, 0, 13);
+    memset(model, 0, 49);
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return;
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    for (unsigned i = 0; i < 3; i++) {
+        if (!__get_cpuid(0x80000002 + i, &a, &b, &c, &d))
+            break;
+        unsigned regs[4] = {a, b, c, d};
+        memcpy(model + 16 * i, regs, 16);
+    }
+    /* the brand string is padded with leading spaces on some CPUs */
+    size_t skip = strspn(model, " ");
+    memmove(model, model + skip, 49 - skip);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: enarx platform info [--json]\n"
+                 "\n"
+                 "Show the Keep backends this host offers (and why the others are not\n"
+                 "available), the CPU, and which attestation sources exist.\n");
+}
+
+static int print_json(const char *vendor, const char *model)
+{
+    json_t *root = json_object(), *bes = json_array(), *srcs = json_array();
+    size_t n;
+    const struct keep_backend *const *b = keep_backends(&n);
+    for (size_t i = 0; i < n; i++) {
+        char why[256] = "";
+        bool ok = b[i]->probe(why, sizeof(why)) == 0;
+        json_array_append_new(bes, json_pack("{s:s, s:s, s:b, s:s?}", "name", b[i]->name,
+                                             "summary", b[i]->summary, "available", ok,
+                                             "reason", ok ? NULL : why));
+    }
+    for (size_t i = 0; i < sizeof(attest_sources) / sizeof(attest_sources[0]); i++)
+        json_array_append_new(srcs, json_pack("{s:s, s:s, s:b}", "path", attest_sources[i].path,
+                                              "what", attest_sources[i].what, "present",
+                                              exists_in_sysroot(attest_sources[i].path)));
+    json_object_set_new(root, "cpu", json_pack("{s:s, s:s}", "vendor", vendor, "model", model));
+    json_object_set_new(root, "default_backend", json_string(keep_backend_default()->name));
+    json_object_set_new(root, "backends", bes);
+    json_object_set_new(root, "attestation_sources", srcs);
+    int ret = json_dumpf(root, stdout, JSON_INDENT(2)) == 0 ? 0 : EXIT_IO;
+    putchar('\n');
+    json_decref(root);
+    return ret;
+}
+
+static void print_text(const char *vendor, const char *model)
+{
+    size_t n;
+    const struct keep_backend *const *b = keep_backends(&n);
+    printf("CPU: %s (%s)\n\nBackends (default: %s):\n", model, vendor,
+           keep_backend_default()->name);
+    for (size_t i = 0; i < n; i++) {
+        char why[256] = "";
+        bool ok = b[i]->probe(why, sizeof(why)) == 0;
+        printf("  %-8s %-13s %s\n", b[i]->name, ok ? "available" : "unavailable",
+               ok ? b[i]->summary : why);
+    }
+    printf("\nAttestation sources:\n");
+    for (size_t i = 0; i < sizeof(attest_sources) / sizeof(attest_sources[0]); i++)
+        printf("  %-31s %-8s %s\n", attest_sources[i].path,
+               exists_in_sysroot(attest_sources[i].path) ? "present" : "absent",
+               attest_sources[i].what);
+}
+
+int cmd_platform(int argc, char **argv)
+{
+    bool json = false;
+    if (argc < 2 || strcmp(argv[1], "info") != 0) {
+        usage(argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+                  ? stdout
+                  : stderr);
+        return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+                   ? 0
+                   : EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "enarx platform info: unknown option '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    char vendor[13], model[49];
+    cpu_ident(vendor, model);
+    if (json)
+        return print_json(vendor, model);
+    print_text(vendor, model);
+    return 0;
+}
