@@ -13,5 +13,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 int cmd_platform(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -111,12 +111,9 @@ int cmd_platform(int argc, char **argv)
 {
     bool json = false;
     if (argc < 2 || strcmp(argv[1], "info") != 0) {
-        usage(argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-                  ? stdout
-                  : stderr);
-        return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-                   ? 0
-                   : EXIT_USAGE;
+        bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
+        usage(help ? stdout : stderr);
+        return help ? 0 : EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {

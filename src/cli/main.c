@@ -19,6 +19,7 @@ static void usage(FILE *out)
             "Commands:\n"
             "  run MODULE [ARGS]...     run a WebAssembly (WASI) module in a Keep\n"
             "  platform info [--json]   show the backends and attestation sources of this host\n"
+            "  config init [FILE|-]     write a commented Enarx.toml template\n"
 #ifdef HAVE_CMD_ATTEST
             "  attest verify EVIDENCE   verify attestation evidence against roots and a policy\n"
 #endif
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
     const char *verb = argv[i];
     if (strcmp(verb, "run") == 0)
         return cmd_run(argc - i, argv + i);
+    if (strcmp(verb, "config") == 0)
+        return cmd_config(argc - i, argv + i);
     if (strcmp(verb, "platform") == 0)
         return cmd_platform(argc - i, argv + i);
 #ifdef HAVE_CMD_ATTEST
