@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * enarx.c - Enarx's own evidence encodings, so that real Enarx Keeps and our Steward interoperate.
+ *
+ * An Enarx Keep puts its evidence in one extension of the PKCS#10 CSR it sends to the Steward:
+ *
+ *   1.3.6.1.4.1.58270.1.1  kvm: empty (no hardware evidence at all)
+ *   1.3.6.1.4.1.58270.1.2  SGX: SEQUENCE { quote OCTET STRING, CRLs, TCB package }
+ *   1.3.6.1.4.1.58270.1.3  SNP: SEQUENCE { certs, report OCTET STRING }, certs being either the
+ *                          VCEK Certificate or SEQUENCE { VCEK, crls }, crls being
+ *                          SEQUENCE { SEQUENCE OF SEQUENCE { url UTF8String, CRL } } (a CRL list
+ *                          struct around the entries; the unwrapped SEQUENCE OF is accepted too)
+ *
+ * and binds the CSR's key to the hardware by putting a hash of the CSR's SubjectPublicKeyInfo
+ * DER in REPORT_DATA (SHA-384 for SNP, SHA-256 for SGX whose report data is 64 bytes but whose
+ * quotes are usually checked on 32). Verifying a CSR therefore means: the CSR's own signature
+ * (proof of possession), exactly one evidence extension, the evidence, and the binding. The
+ * parsers here only split DER (strictly, with der.c); all the checking is in snp.c/dcap.c.
+ *
+ * CRLs shipped in SNP evidence are checked when their issuer is the product's ARK: the CRL's
+ * signature must verify, and the ASK/ASVK that issued the VCEK must not be listed.
+ */
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "attest/der.h"
+#include "attest/internal.h"
+#include "attest/verify_internal.h"
+
+/* certs: a Certificate (its first child is a SEQUENCE whose first child is [0] or INTEGER)? */
+static bool looks_like_certificate(const struct der_elem *e)
+{
+    struct der_cursor c, tbs;
+    struct der_elem first, inner;
+    der_enter(e, &c);
+    if (der_next(&c, &first) < 0 || first.tag != DER_SEQUENCE) return false;
+    der_enter(&first, &tbs);
+    return der_next(&tbs, &inner) == 0 && (inner.tag == 0xA0 || inner.tag == DER_INTEGER);
+}
+
+/* True when e is SEQUENCE { SEQUENCE OF ... } wrapping the entries once more (Enarx's CrlList). */
+static bool is_wrapped_list(const struct der_elem *e, struct der_elem *inner)
+{
+    struct der_cursor c, ic;
+    struct der_elem first;
+    der_enter(e, &c);
+    if (der_expect(&c, DER_SEQUENCE, inner) < 0 || !der_at_end(&c)) return false;
+    der_enter(inner, &ic);
+    return der_at_end(&ic) || (der_next(&ic, &first) == 0 && first.tag == DER_SEQUENCE);
+}
+
+static int parse_crls(const struct der_elem *list, struct attest_enarx_snp *out,
+                      struct attest_error *err)
+{
+    struct der_cursor c;
+    struct der_elem item, inner;
+    if (is_wrapped_list(list, &inner))
+        der_enter(&inner, &c);
+    else
+        der_enter(list, &c);
+    while (!der_at_end(&c)) {
+        struct der_cursor ic;
+        struct der_elem url, crl;
+        if (der_expect(&c, DER_SEQUENCE, &item) < 0)
+            return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: bad CRL entry");
+        der_enter(&item, &ic);
+        if (der_next(&ic, &url) < 0 || (url.tag != DER_UTF8_STRING && url.tag != DER_IA5_STRING) ||
+            der_expect(&ic, DER_SEQUENCE, &crl) < 0 || !der_at_end(&ic))
+            return attest_fail(err, ATTEST_E_MALFORMED,
+                               "Enarx SNP evidence: CRL entry is not { url, CertificateList }");
+        if (out->crl_count < ARRAY_LEN(out->crls)) {
+            out->crls[out->crl_count] = crl.raw;
+            out->crl_sizes[out->crl_count++] = crl.raw_size;
+        }
+    }
+    return 0;
+}
+
+static int parse_snp_certs(const struct der_elem *certs, struct attest_enarx_snp *out,
+                           struct attest_error *err)
+{
+    if (looks_like_certificate(certs)) {
+        out->vcek = certs->raw;
+        out->vcek_size = certs->raw_size;
+        return 0;
+    }
+    struct der_cursor c;
+    struct der_elem vcek, crls;
+    der_enter(certs, &c);
+    if (der_expect(&c, DER_SEQUENCE, &vcek) < 0 || !looks_like_certificate(&vcek))
+        return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: no VCEK certificate");
+    out->vcek = vcek.raw;
+    out->vcek_size = vcek.raw_size;
+    if (der_at_end(&c)) return 0;
+    if (der_expect(&c, DER_SEQUENCE, &crls) < 0 || !der_at_end(&c))
+        return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: bad CRL list");
+    return parse_crls(&crls, out, err);
+}
+
+int attest_enarx_snp_parse(const uint8_t *buf, size_t size, struct attest_enarx_snp *out,
+                           struct attest_error *err)
+{
+    struct der_cursor top, c;
+    struct der_elem seq, certs, report;
+    memset(out, 0, sizeof(*out));
+    der_init(&top, buf, size);
+    if (der_expect(&top, DER_SEQUENCE, &seq) < 0 || !der_at_end(&top))
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "Enarx SNP evidence: not one DER SEQUENCE filling the input");
+    der_enter(&seq, &c);
+    if (der_expect(&c, DER_SEQUENCE, &certs) < 0 || der_expect(&c, DER_OCTET_STRING, &report) < 0 ||
+        !der_at_end(&c))
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "Enarx SNP evidence: expected SEQUENCE { certs, report OCTET STRING }");
+    out->report = report.val;
+    out->report_size = report.len;
+    return parse_snp_certs(&certs, out, err);
+}
+
+int attest_enarx_sgx_parse(const uint8_t *buf, size_t size, struct attest_enarx_sgx *out,
+                           struct attest_error *err)
+{
+    struct der_cursor top, c;
+    struct der_elem seq, quote, rest;
+    memset(out, 0, sizeof(*out));
+    der_init(&top, buf, size);
+    if (der_expect(&top, DER_SEQUENCE, &seq) < 0 || !der_at_end(&top))
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "Enarx SGX evidence: not one DER SEQUENCE filling the input");
+    der_enter(&seq, &c);
+    if (der_expect(&c, DER_OCTET_STRING, &quote) < 0)
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "Enarx SGX evidence: expected SEQUENCE { quote OCTET STRING, ... }");
+    /* The CRL list and TCB package follow; they must be well-formed DER. */
+    while (!der_at_end(&c))
+        if (der_next(&c, &rest) < 0)
+            return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SGX evidence: bad DER after quote");
+    out->quote = quote.val;
+    out->quote_size = quote.len;
+    return 0;
+}
+
+/* ---- CRLs in SNP evidence ---- */
+
+static int check_one_crl(const uint8_t *der, size_t size, X509 *ark, X509 *inter,
+                         struct attest_error *err)
+{
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
+    int rc = 0;
+    if (!crl || p != der + size) {
+        rc = attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: CRL does not parse");
+        goto out;
+    }
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
+        goto out; /* another product's CRL */
+    if (X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1) {
+        rc = attest_fail(err, ATTEST_E_SIGNATURE, "Enarx SNP evidence: CRL signature invalid");
+        goto out;
+    }
+    X509_REVOKED *rev = NULL;
+    if (inter && X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(inter)) == 1)
+        rc = attest_fail(err, ATTEST_E_REVOKED, "the ASK/ASVK is revoked by the ARK's CRL");
+out:
+    X509_CRL_free(crl);
+    return rc;
+}
+
+static enum attest_snp_product product_from_name(const char *name)
+{
+    for (int p = ATTEST_SNP_MILAN; p < ATTEST_SNP_PRODUCT_COUNT; p++)
+        if (strcmp(name, attest_snp_product_name((enum attest_snp_product)p)) == 0)
+            return (enum attest_snp_product)p;
+    return ATTEST_SNP_UNKNOWN;
+}
+
+static int check_crls(const struct attest_enarx_snp *ev, const struct attest_verify_opts *opts,
+                      const struct attest_claims *claims, struct attest_error *err)
+{
+    enum attest_snp_product p = product_from_name(claims->product);
+    X509 *ark = attest_roots_amd(opts->roots, p, "ark");
+    bool vlek = strcmp(claims->signing_key, "VLEK") == 0;
+    X509 *inter = attest_roots_amd(opts->roots, p, vlek ? "asvk" : "ask");
+    for (size_t i = 0; ark && i < ev->crl_count; i++) {
+        int rc = check_one_crl(ev->crls[i], ev->crl_sizes[i], ark, inter, err);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+int attest_enarx_snp_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
+                            struct attest_claims *claims, struct attest_error *err)
+{
+    struct attest_enarx_snp ev;
+    int rc = attest_enarx_snp_parse(buf, size, &ev, err);
+    if (rc < 0) return rc;
+    X509 *vcek = attest_x509_from_blob(ev.vcek, ev.vcek_size);
+    if (!vcek)
+        return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: VCEK does not parse");
+    rc = attest_snp_verify(ev.report, ev.report_size, opts, vcek, claims, err);
+    X509_free(vcek);
+    if (rc == 0) rc = check_crls(&ev, opts, claims, err);
+    if (rc == 0)
+        snprintf(claims->format, sizeof(claims->format), "enarx-snp-v%u", claims->snp_version);
+    return rc;
+}
+
+int attest_enarx_sgx_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
+                            struct attest_claims *claims, struct attest_error *err)
+{
+    struct attest_enarx_sgx ev;
+    int rc = attest_enarx_sgx_parse(buf, size, &ev, err);
+    if (rc < 0) return rc;
+    rc = attest_dcap_verify_quote(ev.quote, ev.quote_size, opts, claims, err);
+    if (rc == 0) snprintf(claims->format, sizeof(claims->format), "enarx-sgx");
+    return rc;
+}
+
+/* ---- CSRs ---- */
+
+static X509_REQ *csr_parse(const uint8_t *buf, size_t size)
+{
+    if (size == 0 || size > INT32_MAX) return NULL;
+    const unsigned char *p = buf;
+    X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)size);
+    if (req && p == buf + size) return req;
+    X509_REQ_free(req);
+    BIO *bio = BIO_new_mem_buf(buf, (int)size);
+    if (!bio) return NULL;
+    req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    return req;
+}
+
+/* Finds the single evidence extension; *which is 1, 2 or 3 (the last arc). */
+static int csr_evidence(STACK_OF(X509_EXTENSION) * exts, int *which, ASN1_OCTET_STRING **val,
+                        struct attest_error *err)
+{
+    static const char *const oids[] = {ATTEST_OID_ENARX_KVM, ATTEST_OID_ENARX_SGX,
+                                       ATTEST_OID_ENARX_SNP};
+    int found = 0;
+    for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+        X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
+        char oid[80];
+        if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext), 1) <= 0) continue;
+        for (int k = 0; k < 3; k++) {
+            if (strcmp(oid, oids[k]) != 0) continue;
+            found++;
+            *which = k + 1;
+            *val = X509_EXTENSION_get_data(ext);
+        }
+    }
+    if (found != 1)
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "CSR: %d Enarx evidence extensions (1.3.6.1.4.1.58270.1.*), expected 1",
+                           found);
+    return 0;
+}
+
+/* REPORT_DATA must start with the hash of the CSR's SubjectPublicKeyInfo DER. */
+static int check_binding(X509_REQ *req, const EVP_MD *md, struct attest_claims *claims,
+                         struct attest_error *err)
+{
+    unsigned char *spki = NULL;
+    int n = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req), &spki);
+    uint8_t hash[EVP_MAX_MD_SIZE];
+    size_t hsize = (size_t)EVP_MD_get_size(md);
+    if (n <= 0 || attest_digest(md, spki, (size_t)n, hash) < 0) {
+        OPENSSL_free(spki);
+        return -ENOMEM;
+    }
+    OPENSSL_free(spki);
+    if (claims->report_data_size < hsize || CRYPTO_memcmp(claims->report_data, hash, hsize) != 0)
+        return attest_fail(err, ATTEST_E_SIGNATURE,
+                           "CSR: REPORT_DATA does not hold the %s of the CSR's public key",
+                           EVP_MD_get0_name(md));
+    claims->report_data_bound = true;
+    return 0;
+}
+
+static int csr_dispatch(X509_REQ *req, int which, const ASN1_OCTET_STRING *val,
+                        const struct attest_verify_opts *opts, struct attest_claims *claims,
+                        struct attest_error *err)
+{
+    const uint8_t *v = ASN1_STRING_get0_data(val);
+    size_t n = (size_t)ASN1_STRING_length(val);
+    int rc;
+    if (which == 1) {
+        memset(claims, 0, sizeof(*claims));
+        claims->platform = ATTEST_PLATFORM_KVM;
+        snprintf(claims->format, sizeof(claims->format), "enarx-csr+kvm");
+        return 0;
+    }
+    if (which == 3) {
+        rc = attest_enarx_snp_verify(v, n, opts, claims, err);
+        if (rc == 0) rc = check_binding(req, EVP_sha384(), claims, err);
+    } else {
+        rc = attest_enarx_sgx_verify(v, n, opts, claims, err);
+        if (rc == 0) rc = check_binding(req, EVP_sha256(), claims, err);
+    }
+    if (rc == 0)
+        snprintf(claims->format, sizeof(claims->format), "enarx-csr+%s",
+                 which == 3 ? "snp" : "sgx");
+    return rc;
+}
+
+int attest_csr_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
+                      struct attest_claims *claims, struct attest_error *err)
+{
+    X509_REQ *req = csr_parse(buf, size);
+    STACK_OF(X509_EXTENSION) *exts = NULL;
+    int rc;
+    if (!req)
+        return attest_fail(err, ATTEST_E_MALFORMED, "CSR: not a PKCS#10 request (DER or PEM)");
+    EVP_PKEY *key = X509_REQ_get0_pubkey(req);
+    if (!key || X509_REQ_verify(req, key) != 1) {
+        rc = attest_fail(err, ATTEST_E_SIGNATURE, "CSR: its signature does not verify");
+        goto out;
+    }
+    exts = X509_REQ_get_extensions(req);
+    int which = 0;
+    ASN1_OCTET_STRING *val = NULL;
+    rc = csr_evidence(exts, &which, &val, err);
+    if (rc == 0) rc = csr_dispatch(req, which, val, opts, claims, err);
+out:
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    X509_REQ_free(req);
+    ERR_clear_error();
+    return rc;
+}

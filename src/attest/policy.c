@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.c - the workload owner's decision: verified claims + a policy -> allowed, or the name of
+ * the rule that refused and why.
+ *
+ * The decision is a fixed sequence of rules, each named exactly as its key in the TOML policy
+ * file ("snp.deny_products", "tdx.tcb_status", "allow_debug"...), so a refusal points the owner
+ * at the line to change. Rules run from the coarsest (is this platform allowed at all?) to the
+ * finest (is this exact measurement on the allow-list?) and the first refusal wins.
+ *
+ * Safe defaults: simulated evidence and kvm (no evidence) are refused, debug TEEs are refused,
+ * the SNP migration agent is refused, collateral signed by an expired certificate is not trusted,
+ * and when DCAP collateral is present only UpToDate is accepted. Allow-lists are off until set;
+ * an allow-list that is set but empty allows nothing.
+ *
+ * The TOML loader (policy_toml.c) fills the same struct; this file has no knowledge of syntax.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "attest/internal.h"
+
+void attest_policy_init(struct attest_policy *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->allow_snp = p->allow_tdx = p->allow_sgx = true;
+    p->snp.allow_debug = p->tdx.allow_debug = p->sgx.allow_debug = -1;
+    p->snp.min_tcb = (struct attest_snp_min_tcb){-1, -1, -1, -1, -1};
+    p->snp.max_vmpl = -1;
+    p->snp.min_guest_svn = -1;
+    p->snp.allow_smt = true;
+    p->tdx.min_isv_svn = p->tdx.isv_prod_id = -1;
+    p->sgx.min_isv_svn = p->sgx.isv_prod_id = -1;
+}
+
+static void free_dcap(struct attest_dcap_policy *d)
+{
+    free(d->deny_fmspc.items);
+    free(d->tcb_status.items);
+    free(d->mr.items);
+    free(d->mrsigner.items);
+}
+
+void attest_policy_free(struct attest_policy *p)
+{
+    if (!p) return;
+    free(p->report_data.items);
+    free(p->snp.deny_products.items);
+    free(p->snp.signing_keys.items);
+    free(p->snp.measurements.items);
+    free(p->snp.host_data.items);
+    free(p->snp.id_key_digests.items);
+    free_dcap(&p->tdx);
+    free_dcap(&p->sgx);
+    free(p->sim.measurements.items);
+    memset(p, 0, sizeof(*p));
+}
+
+/* ---- helpers ---- */
+
+__attribute__((format(printf, 3, 4))) static void refuse(struct attest_decision *d,
+                                                         const char *rule, const char *fmt, ...)
+{
+    d->allowed = false;
+    snprintf(d->rule, sizeof(d->rule), "%s", rule);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
+    va_end(ap);
+}
+
+/* Exact match; for report_data (prefix) an entry may be shorter and matches the leading bytes. */
+static bool in_digests(const struct attest_digest_list *l, const uint8_t *v, size_t size,
+                       bool prefix)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        size_t n = l->items[i].size;
+        if ((n == size || (prefix && n > 0 && n < size)) &&
+            CRYPTO_memcmp(l->items[i].bytes, v, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool in_strings(const struct attest_string_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcasecmp(l->items[i], s) == 0) return true;
+    return false;
+}
+
+/* Checks an allow-list: refuses with rule when set and v is not on it. Returns true if refused. */
+static bool digest_rule(const struct attest_digest_list *l, const uint8_t *v, size_t size,
+                        const char *rule, struct attest_decision *d)
+{
+    if (!l->set || in_digests(l, v, size, strcmp(rule, "report_data") == 0)) return false;
+    char hex[129];
+    attest_hex(v, size, hex, sizeof(hex));
+    refuse(d, rule, "%.96s%s is not on the allow-list", hex, size > 48 ? "..." : "");
+    return true;
+}
+
+/* ---- SNP ---- */
+
+static bool snp_tcb_rules(const struct attest_policy *p, const struct attest_claims *c,
+                          struct attest_decision *d)
+{
+    const struct attest_snp_min_tcb *m = &p->snp.min_tcb;
+    const struct {
+        const char *rule;
+        int min;
+        unsigned have;
+    } t[] = {
+        {"snp.min_tcb.bootloader", m->bootloader, c->tcb.bootloader},
+        {"snp.min_tcb.tee", m->tee, c->tcb.tee},
+        {"snp.min_tcb.snp", m->snp, c->tcb.snp},
+        {"snp.min_tcb.microcode", m->microcode, c->tcb.microcode},
+        {"snp.min_tcb.fmc", strcmp(c->product, "Turin") == 0 ? m->fmc : -1, c->tcb.fmc},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+        if (t[i].min >= 0 && t[i].have < (unsigned)t[i].min) {
+            refuse(d, t[i].rule, "REPORTED_TCB has %u, the policy wants at least %d", t[i].have,
+                   t[i].min);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool snp_platform_rules(const struct attest_policy *p, const struct attest_claims *c,
+                               struct attest_decision *d)
+{
+    if (in_strings(&p->snp.deny_products, c->product)) {
+        refuse(d, "snp.deny_products", "product %s is denied", c->product);
+        return true;
+    }
+    if (p->snp.signing_keys.set && !in_strings(&p->snp.signing_keys, c->signing_key)) {
+        refuse(d, "snp.signing_keys", "signed by a %s, not an allowed key", c->signing_key);
+        return true;
+    }
+    if (p->snp.max_vmpl >= 0 && c->vmpl > (uint32_t)p->snp.max_vmpl) {
+        refuse(d, "snp.max_vmpl", "VMPL %u, the policy allows at most %d", c->vmpl,
+               p->snp.max_vmpl);
+        return true;
+    }
+    if (!p->snp.allow_migration_agent && (c->snp_policy & ATTEST_SNP_POLICY_MIGRATE_MA)) {
+        refuse(d, "snp.allow_migration_agent", "the guest policy allows a migration agent");
+        return true;
+    }
+    if (!p->snp.allow_smt && (c->snp_policy & ATTEST_SNP_POLICY_SMT)) {
+        refuse(d, "snp.allow_smt", "the guest policy allows SMT");
+        return true;
+    }
+    if (p->snp.min_guest_svn >= 0 && c->guest_svn < (uint32_t)p->snp.min_guest_svn) {
+        refuse(d, "snp.min_guest_svn", "GUEST_SVN %u < %d", c->guest_svn, p->snp.min_guest_svn);
+        return true;
+    }
+    return snp_tcb_rules(p, c, d);
+}
+
+static bool snp_rules(const struct attest_policy *p, const struct attest_claims *c,
+                      struct attest_decision *d)
+{
+    return snp_platform_rules(p, c, d) ||
+           digest_rule(&p->snp.measurements, c->measurement, 48, "snp.measurements", d) ||
+           digest_rule(&p->snp.host_data, c->host_data, 32, "snp.host_data", d) ||
+           digest_rule(&p->snp.id_key_digests, c->id_key_digest, 48, "snp.id_key_digests", d);
+}
+
+/* ---- DCAP ---- */
+
+static bool tcb_status_rule(const struct attest_dcap_policy *dp, const char *name,
+                            const struct attest_claims *c, struct attest_decision *d)
+{
+    char rule[48];
+    snprintf(rule, sizeof(rule), "%s.tcb_status", name);
+    const char *st = c->tcb_status[0] ? c->tcb_status : "Unknown";
+    if (dp->tcb_status.set) {
+        if (!in_strings(&dp->tcb_status, st)) {
+            refuse(d, rule, "TCB status %s is not accepted", st);
+            return true;
+        }
+    } else if (!c->has_collateral || strcmp(st, "Unknown") == 0) {
+        d->warned_unknown_tcb = true;
+    } else if (strcmp(st, "UpToDate") != 0) {
+        refuse(d, rule, "TCB status %s; the default accepts only UpToDate", st);
+        return true;
+    }
+    if (strcmp(c->collateral, "signer-expired") == 0 && !dp->accept_expired_signer) {
+        snprintf(rule, sizeof(rule), "%s.accept_expired_signer", name);
+        refuse(d, rule, "the collateral's signing certificate had expired at the time");
+        return true;
+    }
+    return false;
+}
+
+static bool dcap_rules(const struct attest_dcap_policy *dp, const char *name,
+                       const struct attest_claims *c, struct attest_decision *d)
+{
+    char fmspc[13], rule[48];
+    attest_hex(c->fmspc, 6, fmspc, sizeof(fmspc));
+    if (c->has_fmspc && in_strings(&dp->deny_fmspc, fmspc)) {
+        snprintf(rule, sizeof(rule), "%s.deny_fmspc", name);
+        refuse(d, rule, "FMSPC %s is denied", fmspc);
+        return true;
+    }
+    if (tcb_status_rule(dp, name, c, d)) return true;
+    bool sgx = c->platform == ATTEST_PLATFORM_SGX;
+    snprintf(rule, sizeof(rule), "%s.%s", name, sgx ? "mrenclave" : "mrtd");
+    if (digest_rule(&dp->mr, c->measurement, c->measurement_size, rule, d)) return true;
+    if (!sgx) return false;
+    if (digest_rule(&dp->mrsigner, c->mrsigner, 32, "sgx.mrsigner", d)) return true;
+    if (dp->min_isv_svn >= 0 && c->isv_svn < dp->min_isv_svn) {
+        refuse(d, "sgx.min_isv_svn", "ISVSVN %u < %d", c->isv_svn, dp->min_isv_svn);
+        return true;
+    }
+    if (dp->isv_prod_id >= 0 && c->isv_prod_id != dp->isv_prod_id) {
+        refuse(d, "sgx.isv_prod_id", "ISVPRODID %u, expected %d", c->isv_prod_id, dp->isv_prod_id);
+        return true;
+    }
+    return false;
+}
+
+/* ---- the decision ---- */
+
+static bool platform_rule(const struct attest_policy *p, const struct attest_claims *c,
+                          struct attest_decision *d)
+{
+    bool ok;
+    switch (c->platform) {
+    case ATTEST_PLATFORM_SNP: ok = p->allow_snp; break;
+    case ATTEST_PLATFORM_TDX: ok = p->allow_tdx; break;
+    case ATTEST_PLATFORM_SGX: ok = p->allow_sgx; break;
+    case ATTEST_PLATFORM_SIM: ok = p->allow_sim; break;
+    case ATTEST_PLATFORM_KVM: ok = p->allow_kvm; break;
+    default: ok = false;
+    }
+    if (ok) return false;
+    char rule[48];
+    snprintf(rule, sizeof(rule), "%s.allow", attest_platform_name(c->platform));
+    refuse(d, rule, "platform %s is not allowed", attest_platform_name(c->platform));
+    return true;
+}
+
+static bool debug_rule(const struct attest_policy *p, const struct attest_claims *c,
+                       struct attest_decision *d)
+{
+    int own = c->platform == ATTEST_PLATFORM_SNP   ? p->snp.allow_debug
+              : c->platform == ATTEST_PLATFORM_TDX ? p->tdx.allow_debug
+              : c->platform == ATTEST_PLATFORM_SGX ? p->sgx.allow_debug
+                                                   : -1;
+    bool allowed = own >= 0 ? own != 0 : p->allow_debug;
+    if (!c->debug || allowed) return false;
+    char rule[48];
+    if (own >= 0)
+        snprintf(rule, sizeof(rule), "%s.allow_debug", attest_platform_name(c->platform));
+    else
+        snprintf(rule, sizeof(rule), "allow_debug");
+    refuse(d, rule, "the TEE is in debug mode: the host can read and change its memory");
+    return true;
+}
+
+void attest_policy_check(const struct attest_policy *p, const struct attest_claims *c,
+                         struct attest_decision *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->allowed = true;
+    if (platform_rule(p, c, d) || debug_rule(p, c, d)) return;
+    if (c->platform != ATTEST_PLATFORM_KVM &&
+        digest_rule(&p->report_data, c->report_data, c->report_data_size, "report_data", d))
+        return;
+    switch (c->platform) {
+    case ATTEST_PLATFORM_SNP: (void)snp_rules(p, c, d); break;
+    case ATTEST_PLATFORM_TDX: (void)dcap_rules(&p->tdx, "tdx", c, d); break;
+    case ATTEST_PLATFORM_SGX: (void)dcap_rules(&p->sgx, "sgx", c, d); break;
+    case ATTEST_PLATFORM_SIM:
+        (void)digest_rule(&p->sim.measurements, c->measurement, 48, "sim.measurements", d);
+        break;
+    default: break;
+    }
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_policy.c - the owner's policy: every rule tested both ways (allowed and refused, with the
+ * refusing rule named) on claims built directly, and the TOML language (every key, and the
+ * errors for unknown keys, wrong types, bad hex and unknown values, with their positions).
+ */
+#include "helpers.h"
+
+static struct attest_claims snp_claims(void)
+{
+    struct attest_claims c;
+    memset(&c, 0, sizeof(c));
+    c.platform = ATTEST_PLATFORM_SNP;
+    snprintf(c.product, sizeof(c.product), "Milan");
+    snprintf(c.signing_key, sizeof(c.signing_key), "VCEK");
+    c.measurement_size = 48;
+    memset(c.measurement, 0xAB, 48);
+    c.report_data_size = 64;
+    memset(c.report_data, 0x11, 64);
+    c.snp_policy = 0x30000;
+    c.tcb = (struct attest_snp_tcb){0, 3, 0, 8, 115};
+    return c;
+}
+
+static struct attest_claims tdx_claims(const char *status, bool collateral)
+{
+    struct attest_claims c;
+    memset(&c, 0, sizeof(c));
+    c.platform = ATTEST_PLATFORM_TDX;
+    c.has_fmspc = true;
+    memcpy(c.fmspc, "\x50\x80\x6f\x00\x00\x00", 6);
+    snprintf(c.tcb_status, sizeof(c.tcb_status), "%s", status);
+    c.has_collateral = collateral;
+    snprintf(c.collateral, sizeof(c.collateral), "%s", collateral ? "verified" : "none");
+    c.measurement_size = 48;
+    memset(c.measurement, 0x22, 48);
+    c.report_data_size = 64;
+    return c;
+}
+
+/* Parses text into a fresh policy, failing the test on error. */
+static void parse(struct attest_policy *p, const char *text)
+{
+    struct attest_error err = {{0}};
+    attest_policy_init(p);
+    int rc = attest_policy_parse(text, strlen(text), "t.toml", p, &err);
+    if (rc) fail_msg("%s", err.msg);
+}
+
+static void expect(const struct attest_policy *p, const struct attest_claims *c, const char *rule)
+{
+    struct attest_decision d;
+    attest_policy_check(p, c, &d);
+    if (!rule) {
+        if (!d.allowed) fail_msg("refused by %s: %s", d.rule, d.detail);
+        return;
+    }
+    if (d.allowed) fail_msg("allowed, expected refusal by %s", rule);
+    assert_string_equal(d.rule, rule);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    attest_policy_init(&p);
+    struct attest_claims c = snp_claims();
+    expect(&p, &c, NULL);
+    c.debug = true;
+    expect(&p, &c, "allow_debug");
+    c = snp_claims();
+    c.snp_policy |= ATTEST_SNP_POLICY_MIGRATE_MA;
+    expect(&p, &c, "snp.allow_migration_agent");
+    c.platform = ATTEST_PLATFORM_SIM;
+    expect(&p, &c, "sim.allow");
+    c.platform = ATTEST_PLATFORM_KVM;
+    expect(&p, &c, "kvm.allow");
+    attest_policy_free(&p);
+}
+
+static void test_debug_both_ways(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    c.debug = true;
+    parse(&p, "allow_debug = true\n");
+    expect(&p, &c, NULL);
+    attest_policy_free(&p);
+    parse(&p, "allow_debug = true\n[snp]\nallow_debug = false\n");
+    expect(&p, &c, "snp.allow_debug");
+    attest_policy_free(&p);
+    parse(&p, "[snp]\nallow_debug = true\n");
+    expect(&p, &c, NULL);
+    struct attest_claims t = tdx_claims("UpToDate", true);
+    t.debug = true;
+    expect(&p, &t, "allow_debug"); /* the snp override does not leak into tdx */
+    attest_policy_free(&p);
+}
+
+static void test_products(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    parse(&p, "[snp]\ndeny_products = [\"milan\"]\n");
+    expect(&p, &c, "snp.deny_products");
+    snprintf(c.product, sizeof(c.product), "Genoa");
+    expect(&p, &c, NULL);
+    attest_policy_free(&p);
+    parse(&p, "[snp]\nallow = false\n");
+    expect(&p, &c, "snp.allow");
+    attest_policy_free(&p);
+}
+
+static void test_min_tcb(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    parse(&p, "[snp.min_tcb]\nbootloader = 3\nsnp = 8\nmicrocode = 115\nfmc = 9\n");
+    expect(&p, &c, NULL); /* fmc is only checked on Turin */
+    c.tcb.microcode = 114;
+    expect(&p, &c, "snp.min_tcb.microcode");
+    c = snp_claims();
+    c.tcb.snp = 7;
+    expect(&p, &c, "snp.min_tcb.snp");
+    c = snp_claims();
+    snprintf(c.product, sizeof(c.product), "Turin");
+    c.tcb.fmc = 8;
+    expect(&p, &c, "snp.min_tcb.fmc");
+    c.tcb.fmc = 9;
+    expect(&p, &c, NULL);
+    attest_policy_free(&p);
+}
+
+static void test_vmpl_keys_svn(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    parse(&p, "[snp]\nmax_vmpl = 0\nsigning_keys = [\"VCEK\"]\nmin_guest_svn = 2\n"
+              "allow_smt = false\n");
+    c.guest_svn = 2;
+    c.snp_policy = 0x20000;
+    expect(&p, &c, NULL);
+    c.vmpl = 1;
+    expect(&p, &c, "snp.max_vmpl");
+    c.vmpl = 0;
+    snprintf(c.signing_key, sizeof(c.signing_key), "VLEK");
+    expect(&p, &c, "snp.signing_keys");
+    snprintf(c.signing_key, sizeof(c.signing_key), "VCEK");
+    c.guest_svn = 1;
+    expect(&p, &c, "snp.min_guest_svn");
+    c.guest_svn = 2;
+    c.snp_policy |= ATTEST_SNP_POLICY_SMT;
+    expect(&p, &c, "snp.allow_smt");
+    attest_policy_free(&p);
+}
+
+static void test_measurement_lists(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    char text[512];
+    char hex[97];
+    for (size_t i = 0; i < 96; i += 2) /* "abab...": the claims' measurement */
+        hex[i] = 'a', hex[i + 1] = 'b';
+    hex[96] = 0;
+    snprintf(text, sizeof(text), "[snp]\nmeasurements = [\"%s\"]\n", hex);
+    parse(&p, text);
+    expect(&p, &c, NULL);
+    c.measurement[47] ^= 1;
+    expect(&p, &c, "snp.measurements");
+    attest_policy_free(&p);
+    parse(&p, "[snp]\nmeasurements = []\n"); /* set and empty: nothing allowed */
+    expect(&p, &c, "snp.measurements");
+    attest_policy_free(&p);
+    /* report_data entries may be a prefix (e.g. a 32- or 48-byte hash). */
+    parse(&p, "report_data = [\"1111\"]\n");
+    expect(&p, &c, NULL);
+    c.report_data[1] = 0;
+    expect(&p, &c, "report_data");
+    attest_policy_free(&p);
+    c = snp_claims();
+    parse(&p, "[snp]\nhost_data = "
+              "[\"0000000000000000000000000000000000000000000000000000000000000001\"]\n");
+    expect(&p, &c, "snp.host_data");
+    c.host_data[31] = 1;
+    expect(&p, &c, NULL);
+    attest_policy_free(&p);
+}
+
+static void test_dcap_rules(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    attest_policy_init(&p);
+    struct attest_claims c = tdx_claims("Unknown", false);
+    struct attest_decision d;
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed && d.warned_unknown_tcb);
+    c = tdx_claims("OutOfDate", true);
+    expect(&p, &c, "tdx.tcb_status");
+    c = tdx_claims("UpToDate", true);
+    expect(&p, &c, NULL);
+    snprintf(c.collateral, sizeof(c.collateral), "signer-expired");
+    expect(&p, &c, "tdx.accept_expired_signer");
+    attest_policy_free(&p);
+
+    parse(&p,
+          "[tdx]\ntcb_status = [\"UpToDate\", \"OutOfDate\"]\ndeny_fmspc = [\"00A06D080000\"]\n");
+    c = tdx_claims("OutOfDate", true);
+    expect(&p, &c, NULL);
+    c = tdx_claims("Unknown", false); /* explicit list: Unknown must be listed */
+    expect(&p, &c, "tdx.tcb_status");
+    c = tdx_claims("UpToDate", true);
+    memcpy(c.fmspc, "\x00\xa0\x6d\x08\x00\x00", 6);
+    expect(&p, &c, "tdx.deny_fmspc");
+    attest_policy_free(&p);
+
+    parse(
+        &p,
+        "[sgx]\nmrsigner = [\"0000000000000000000000000000000000000000000000000000000000000000\"]\n"
+        "min_isv_svn = 2\nisv_prod_id = 1\n");
+    c = tdx_claims("UpToDate", true);
+    c.platform = ATTEST_PLATFORM_SGX;
+    c.measurement_size = 32;
+    c.isv_svn = 2;
+    c.isv_prod_id = 1;
+    expect(&p, &c, NULL);
+    c.mrsigner[0] = 1;
+    expect(&p, &c, "sgx.mrsigner");
+    c.mrsigner[0] = 0;
+    c.isv_svn = 1;
+    expect(&p, &c, "sgx.min_isv_svn");
+    c.isv_svn = 2;
+    c.isv_prod_id = 3;
+    expect(&p, &c, "sgx.isv_prod_id");
+    attest_policy_free(&p);
+}
+
+static void test_sim_both_ways(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_claims c = snp_claims();
+    c.platform = ATTEST_PLATFORM_SIM;
+    parse(&p, "[sim]\nallow = true\n");
+    expect(&p, &c, NULL);
+    attest_policy_free(&p);
+    parse(&p, "[sim]\nallow = false\n");
+    expect(&p, &c, "sim.allow");
+    attest_policy_free(&p);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+    struct attest_policy p;
+    struct attest_error err = {{0}};
+    attest_policy_init(&p);
+    assert_int_equal(attest_policy_parse(text, strlen(text), "t.toml", &p, &err), -EINVAL);
+    if (!strstr(err.msg, needle)) fail_msg("error '%s' lacks '%s'", err.msg, needle);
+    attest_policy_free(&p);
+}
+
+static void test_toml_errors(void **state)
+{
+    (void)state;
+    expect_error("deny_product = []\n", "t.toml:1:1: unknown key 'deny_product'");
+    expect_error("[snp]\ndeny_product = [\"Milan\"]\n", "unknown key 'snp.deny_product'");
+    expect_error("[snp]\ndeny_products = [\"Rome\"]\n", "unknown value");
+    expect_error("[snp]\nmax_vmpl = 4\n", "out of range");
+    expect_error("[snp]\nmax_vmpl = \"0\"\n", "expected an integer");
+    expect_error("[snp]\nmeasurements = [\"abcd\"]\n", "expected hex of 48 bytes");
+    expect_error("[tdx]\ndeny_fmspc = [\"50806F00000\"]\n", "12 hex digits");
+    expect_error("[tdx]\ntcb_status = [\"uptodate\", 3]\n", "unknown value");
+    expect_error("[tdx]\nmrenclave = []\n", "unknown key 'tdx.mrenclave'");
+    expect_error("[snp.min_tcb]\nucode = 1\n", "unknown key 'snp.min_tcb.ucode'");
+    expect_error("allow_debug = 1\n", "expected a boolean");
+    expect_error("snp = 1\n", "expected a table");
+    expect_error("[snp\n", "t.toml:1:");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_debug_both_ways),
+        cmocka_unit_test(test_products),      cmocka_unit_test(test_min_tcb),
+        cmocka_unit_test(test_vmpl_keys_svn), cmocka_unit_test(test_measurement_lists),
+        cmocka_unit_test(test_dcap_rules),    cmocka_unit_test(test_sim_both_ways),
+        cmocka_unit_test(test_toml_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_snp.c - SEV-SNP reports and VCEK/VLEK chains against the real vectors in
+ * ../shared/vectors/snp: each verdict from the vectors' README, every byte of every report
+ * flipped (each must be refused), certificate tampering, products, TCB layouts and times.
+ */
+#include "helpers.h"
+
+#include <openssl/x509.h>
+
+struct snp_vec {
+    const char *dir, *cert;
+    int version;
+    bool debug;
+    uint8_t bl, tee, snp, ucode;
+};
+
+static const struct snp_vec g_vecs[] = {
+    {"snp/gosev-milan-v2-debug", "vcek.der", 2, true, 2, 0, 5, 68},
+    {"snp/virtee-milan-v2", "vcek.der", 2, false, 3, 0, 8, 115},
+    {"snp/trustee-milan-v2", "vcek.der", 2, false, 3, 0, 8, 115},
+    {"snp/trustee-milan-v3-vlek", "vlek.der", 3, false, 4, 0, 24, 217},
+};
+
+struct loaded {
+    uint8_t *report, *cert;
+    size_t report_size, cert_size;
+    struct attest_roots *roots;
+    struct attest_verify_opts opts;
+    const uint8_t *certs[1];
+    size_t sizes[1];
+};
+
+static void load(struct loaded *l, const struct snp_vec *v)
+{
+    char path[256];
+    memset(l, 0, sizeof(*l));
+    snprintf(path, sizeof(path), "%s/report.bin", v->dir);
+    l->report = vec_read(path, &l->report_size);
+    snprintf(path, sizeof(path), "%s/%s", v->dir, v->cert);
+    l->cert = vec_read(path, &l->cert_size);
+    l->roots = vec_roots();
+    l->certs[0] = l->cert;
+    l->sizes[0] = l->cert_size;
+    l->opts =
+        (struct attest_verify_opts){l->roots, l->certs, l->sizes, 1, NULL, vec_time(2025, 6, 1)};
+}
+
+static void unload(struct loaded *l)
+{
+    free(l->report);
+    free(l->cert);
+    attest_roots_free(l->roots);
+}
+
+static void test_vectors_verify(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(g_vecs); i++) {
+        struct loaded l;
+        struct attest_claims c;
+        struct attest_error err = {{0}};
+        load(&l, &g_vecs[i]);
+        int rc = attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err);
+        if (rc != 0) fail_msg("%s: %d %s", g_vecs[i].dir, rc, err.msg);
+        assert_int_equal(c.platform, ATTEST_PLATFORM_SNP);
+        assert_string_equal(c.product, "Milan");
+        assert_int_equal(c.snp_version, g_vecs[i].version);
+        assert_int_equal(c.debug, g_vecs[i].debug);
+        assert_int_equal(c.tcb.bootloader, g_vecs[i].bl);
+        assert_int_equal(c.tcb.tee, g_vecs[i].tee);
+        assert_int_equal(c.tcb.snp, g_vecs[i].snp);
+        assert_int_equal(c.tcb.microcode, g_vecs[i].ucode);
+        unload(&l);
+    }
+}
+
+/* trustee-milan-v2: CURRENT_TCB differs from REPORTED_TCB; the VCEK matches REPORTED_TCB. */
+static void test_reported_not_current(void **state)
+{
+    (void)state;
+    struct loaded l;
+    struct attest_snp_report r;
+    struct attest_claims c;
+    struct attest_error err = {{0}};
+    load(&l, &g_vecs[2]);
+    assert_int_equal(attest_snp_report_parse(l.report, l.report_size, &r, &err), 0);
+    assert_true(r.current_tcb != r.reported_tcb);
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err), 0);
+    assert_true(c.reported_tcb_raw == r.reported_tcb);
+    unload(&l);
+}
+
+/* Every byte of every report, flipped, must be refused (signature, reserved range or field). */
+static void test_every_byte_flipped(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(g_vecs); i++) {
+        struct loaded l;
+        struct attest_claims c;
+        struct attest_error err;
+        load(&l, &g_vecs[i]);
+        for (size_t off = 0; off < l.report_size; off++) {
+            l.report[off] ^= 0x01;
+            int rc = attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err);
+            if (rc == 0) fail_msg("%s: flipped byte 0x%zx accepted", g_vecs[i].dir, off);
+            l.report[off] ^= 0x01;
+        }
+        unload(&l);
+    }
+}
+
+static void test_vlek_expiry_and_vmpl(void **state)
+{
+    (void)state;
+    struct loaded l;
+    struct attest_claims c;
+    struct attest_error err = {{0}};
+    load(&l, &g_vecs[3]);
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err), 0);
+    assert_string_equal(c.signing_key, "VLEK");
+    assert_int_equal(c.vmpl, 1);
+    assert_int_equal(c.chip_id_size, 0);
+    l.opts.at = vec_time(2025, 12, 11);
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                     ATTEST_E_EXPIRED);
+    l.opts.at = vec_time(2024, 12, 1); /* before the VLEK was issued */
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                     ATTEST_E_EXPIRED);
+    unload(&l);
+}
+
+static void test_synthetic_vceks_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"snp/trustee-synthetic-vcek/invalid-new.der",
+                                      "snp/trustee-synthetic-vcek/invalid-legacy.der"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        struct loaded l;
+        struct attest_claims c;
+        struct attest_error err = {{0}};
+        enum attest_snp_product p;
+        load(&l, &g_vecs[1]);
+        free(l.cert);
+        l.cert = vec_read(bad[i], &l.cert_size);
+        l.certs[0] = l.cert;
+        l.sizes[0] = l.cert_size;
+        assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                         ATTEST_E_SIGNATURE);
+        X509 *x = NULL;
+        const unsigned char *p8 = l.cert;
+        x = d2i_X509(NULL, &p8, (long)l.cert_size);
+        assert_non_null(x);
+        assert_int_equal(attest_snp_cert_chain(x, false, ATTEST_SNP_UNKNOWN, &l.opts, &p, &err),
+                         ATTEST_E_SIGNATURE);
+        X509_free(x);
+        unload(&l);
+    }
+}
+
+static void test_turin_vcek(void **state)
+{
+    (void)state;
+    size_t size;
+    uint8_t *der = vec_read("snp/virtee-turin-vcek/vcek.der", &size);
+    struct attest_roots *roots = vec_roots();
+    struct attest_verify_opts opts = {roots, NULL, NULL, 0, NULL, vec_time(2025, 1, 1)};
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)size);
+    struct attest_error err = {{0}};
+    struct attest_snp_cert_info ci;
+    enum attest_snp_product prod = ATTEST_SNP_UNKNOWN;
+    assert_non_null(x);
+    assert_int_equal(attest_snp_cert_chain(x, false, ATTEST_SNP_UNKNOWN, &opts, &prod, &err), 0);
+    assert_int_equal(prod, ATTEST_SNP_TURIN);
+    /* Not a Milan or Genoa VCEK. */
+    assert_int_not_equal(attest_snp_cert_chain(x, false, ATTEST_SNP_MILAN, &opts, &prod, &err), 0);
+    assert_int_equal(attest_snp_cert_parse(x, &ci, &err), 0);
+    assert_true(ci.has_fmc);
+    assert_int_equal(ci.hwid_size, 8);
+    assert_string_equal(ci.product_name, "Turin");
+    assert_true(ci.has_bootloader && ci.has_tee && ci.has_snp && ci.has_microcode);
+    X509_free(x);
+    attest_roots_free(roots);
+    free(der);
+}
+
+static void test_tcb_layouts(void **state)
+{
+    (void)state;
+    struct attest_snp_tcb t;
+    /* Milan/Genoa: byte 0 bootloader, 1 tee, 6 snp, 7 microcode. */
+    attest_snp_tcb_decode(0x7308000000000103ull, ATTEST_SNP_MILAN, &t);
+    assert_int_equal(t.tee, 1);
+    assert_int_equal(t.bootloader, 3);
+    assert_int_equal(t.snp, 8);
+    assert_int_equal(t.microcode, 0x73);
+    assert_int_equal(t.fmc, 0);
+    /* Turin: byte 0 fmc, 1 bootloader, 2 tee, 3 snp, 7 microcode. */
+    attest_snp_tcb_decode(0x4800000003020104ull, ATTEST_SNP_TURIN, &t);
+    assert_int_equal(t.fmc, 4);
+    assert_int_equal(t.bootloader, 1);
+    assert_int_equal(t.tee, 2);
+    assert_int_equal(t.snp, 3);
+    assert_int_equal(t.microcode, 0x48);
+}
+
+static void test_missing_wrong_cert_and_sizes(void **state)
+{
+    (void)state;
+    struct loaded l;
+    struct attest_claims c;
+    struct attest_error err = {{0}};
+    load(&l, &g_vecs[1]);
+    l.opts.cert_count = 0;
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                     ATTEST_E_NOKEY);
+    /* The debug vector's VCEK (another chip) must not verify this report. */
+    size_t other_size;
+    uint8_t *other = vec_read("snp/gosev-milan-v2-debug/vcek.der", &other_size);
+    l.certs[0] = other;
+    l.sizes[0] = other_size;
+    l.opts.cert_count = 1;
+    assert_int_not_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err), 0);
+    free(other);
+    l.certs[0] = l.cert;
+    l.sizes[0] = l.cert_size;
+    assert_int_equal(attest_snp_verify(l.report, l.report_size - 1, &l.opts, NULL, &c, &err),
+                     ATTEST_E_MALFORMED);
+    l.opts.at = vec_time(2031, 1, 1); /* VCEK valid until 2030 */
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                     ATTEST_E_EXPIRED);
+    unload(&l);
+}
+
+/* A flipped byte in the VCEK's signature breaks the chain. */
+static void test_vcek_tampered(void **state)
+{
+    (void)state;
+    struct loaded l;
+    struct attest_claims c;
+    struct attest_error err = {{0}};
+    load(&l, &g_vecs[1]);
+    l.cert[l.cert_size - 10] ^= 0x40;
+    assert_int_equal(attest_snp_verify(l.report, l.report_size, &l.opts, NULL, &c, &err),
+                     ATTEST_E_SIGNATURE);
+    unload(&l);
+}
+
+static void test_products_from_cpuid(void **state)
+{
+    (void)state;
+    struct attest_snp_report r = {.version = 3, .cpuid_fam_id = 0x19, .cpuid_mod_id = 0x01};
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_MILAN);
+    r.cpuid_mod_id = 0x11;
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_GENOA);
+    r.cpuid_mod_id = 0xA0;
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_GENOA);
+    r.cpuid_fam_id = 0x1A;
+    r.cpuid_mod_id = 0x02;
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_TURIN);
+    r.cpuid_fam_id = 0x17;
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_UNKNOWN);
+    r.version = 2;
+    assert_int_equal(attest_snp_report_product(&r), ATTEST_SNP_UNKNOWN);
+}
+
+/* Unpinned roots are refused: the pins are checked when loading. */
+static void test_roots_pins(void **state)
+{
+    (void)state;
+    static const uint8_t other[1][32] = {{1}};
+    struct attest_pins pins = {other, 1};
+    struct attest_roots *r = NULL;
+    struct attest_error err = {{0}};
+    assert_int_equal(attest_roots_load(VECTORS_DIR "/roots", &pins, &r, &err), ATTEST_E_NOKEY);
+    assert_null(r);
+    assert_int_equal(attest_roots_load(VECTORS_DIR "/no-such-dir", NULL, &r, &err), -ENOENT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors_verify),
+        cmocka_unit_test(test_reported_not_current),
+        cmocka_unit_test(test_every_byte_flipped),
+        cmocka_unit_test(test_vlek_expiry_and_vmpl),
+        cmocka_unit_test(test_synthetic_vceks_refused),
+        cmocka_unit_test(test_turin_vcek),
+        cmocka_unit_test(test_tcb_layouts),
+        cmocka_unit_test(test_missing_wrong_cert_and_sizes),
+        cmocka_unit_test(test_vcek_tampered),
+        cmocka_unit_test(test_products_from_cpuid),
+        cmocka_unit_test(test_roots_pins),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
