@@ -43,6 +43,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "attest/cache.h"
 #include "attest/der.h"
 
 const uint8_t ATTEST_DCAP_INTEL_ROOT_SHA256[32] = {
@@ -530,7 +531,7 @@ static int x509_error_code(int e)
     }
 }
 
-int attest_dcap_chain_verify(X509 *root, X509 *leaf, STACK_OF(X509) * untrusted, time_t at,
+static int chain_verify_full(X509 *root, X509 *leaf, STACK_OF(X509) * untrusted, time_t at,
                              unsigned long flags, STACK_OF(X509) * *chain, int *x509_err)
 {
     int rc = -ENOMEM;
@@ -557,6 +558,14 @@ out:
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
     return rc;
+}
+
+int attest_dcap_chain_verify(X509 *root, X509 *leaf, STACK_OF(X509) * untrusted, time_t at,
+                             unsigned long flags, STACK_OF(X509) * *chain, int *x509_err)
+{
+    /* the verification cache (cache.c) when enabled, else chain_verify_full() itself */
+    return attest_cache_chain_verify(root, leaf, untrusted, at, flags, chain, x509_err,
+                                     chain_verify_full);
 }
 
 static int root_pin_check(X509 *root, const uint8_t *pin, struct attest_error *err)
