@@ -1,0 +1,43 @@
+;; SPDX-License-Identifier: Apache-2.0
+;; Self-check of tests/spectest.c, not of the engine: after the two modules, EVERY command below
+;; is wrong on purpose and must be counted as a failure. expect-output checks the runner's last
+;; line is exactly "3 passed, 19 failed" (the modules and the register pass), so a runner that
+;; got lenient (accepting a wrong value, NaN class, lane, trap kind, ...) fails this test.
+(module $M
+  (memory 1)
+  (func (export "i32") (result i32) (i32.const 1))
+  (func (export "i64") (result i64) (i64.const 1))
+  (func (export "two") (result i32 i32) (i32.const 1) (i32.const 2))
+  (func (export "f32-nan") (result f32) (f32.const nan:0x200000))
+  (func (export "f64-neg0") (result f64) (f64.const -0))
+  (func (export "f64-payload") (result f64) (f64.const nan:0x1))
+  (func (export "v128") (result v128) (v128.const f32x4 1 2 nan:0x1 4))
+  (func (export "extern") (param externref) (result externref) (local.get 0))
+  (func (export "null-func") (result funcref) (ref.null func))
+  (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "nop"))
+  (global (export "g") i32 (i32.const 5))
+)
+(register "m" $M)
+(module (func (export "ok") (result i32) (i32.const 0)))
+
+(assert_return (invoke $M "i32") (i32.const 2))
+(assert_return (invoke $M "i64") (i64.const 0x100000001))
+(assert_return (invoke $M "two") (i32.const 1) (i32.const 3))
+(assert_return (invoke $M "f32-nan") (f32.const nan:canonical))
+(assert_return (invoke $M "f64-neg0") (f64.const 0))
+(assert_return (invoke $M "f64-payload") (f64.const nan:arithmetic))
+(assert_return (invoke $M "v128") (v128.const f32x4 1 2 nan:arithmetic 4))
+(assert_return (invoke $M "v128") (v128.const f32x4 1 2 nan:0x1 5))
+(assert_return (invoke $M "extern" (ref.extern 1)) (ref.extern 2))
+(assert_return (invoke $M "extern" (ref.extern 1)) (ref.null extern))
+(assert_return (invoke $M "null-func") (ref.func))
+(assert_return (invoke $M "div" (i32.const 0)) (i32.const 0))
+(assert_return (get $M "g") (i32.const 6))
+(assert_trap (invoke $M "div" (i32.const 1)) "integer divide by zero")
+(assert_trap (invoke $M "load" (i32.const 0x10000)) "integer divide by zero")
+(assert_exhaustion (invoke $M "nop") "call stack exhausted")
+(assert_invalid (module (func)) "type mismatch")
+(assert_unlinkable (module (import "m" "i32" (func (result i32)))) "unknown import")
+(assert_trap (module (memory 1) (data (i32.const 0) "a")) "out of bounds memory access")
