@@ -1,42 +1,143 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wasi.h - WASI preview 1 (wasi_snapshot_preview1) host functions for the engine.
+ * wasi.h - WASI preview 1 (wasi_snapshot_preview1) for the engine: the one public header of
+ * src/wasi.
  *
- * A struct wasi_ctx holds what one workload sees: its arguments, environment and exit status.
- * wasi_ctx_link() resolves a module's imports against it. This first version serves the
- * standard streams only (fd 0, 1, 2), with args, environ, clocks, random, proc_exit and
- * sched_yield; every other wasi_snapshot_preview1 function links and answers ENOSYS, so
- * wasi-libc programs that merely import them still run. Files, directories and sockets come
- * with the WASI issue (#3).
+ * A struct wasi_ctx is what one workload sees: its arguments, its environment and its table of
+ * file descriptors. The embedder (the Keep's exec) builds the table before the workload starts,
+ * in the order the workload will see it: standard streams and /dev/null (wasi_ctx_add_host_fd),
+ * pre-opened directories (wasi_ctx_add_preopen), plain TCP sockets (wasi_ctx_add_listen,
+ * wasi_ctx_add_connect) and anything else that behaves as a byte stream, TLS above all
+ * (wasi_ctx_add_stream with a struct wasi_stream_ops). Each call takes the lowest free fd. Then
+ * wasi_ctx_link() resolves a module's imports against the context: all 46 functions of
+ * wasi_snapshot_preview1 are served.
  *
- * Every pointer and length the workload passes is checked against its linear memory before
- * use; a bad one yields EFAULT, never a host access outside the memory.
+ * Capability safety: a path the workload passes is resolved beneath the directory fd it names
+ * and can never leave it: not by "..", absolute paths, or symbolic links (absolute or relative).
+ * The kernel's openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) does the resolution where it
+ * exists (Linux 5.6+); elsewhere, or with ENARX_WASI_NO_OPENAT2=1 in the environment (so tests
+ * can exercise it), a component-wise resolver in path.c does the same job with openat(O_NOFOLLOW)
+ * one component at a time. An escape yields ENOTCAPABLE (76).
+ *
+ * Every pointer and length the workload passes is checked against its linear memory before use;
+ * a bad one yields EFAULT, never a host access outside the memory.
+ *
+ * ENARX_WASI_TRACE=1 in the environment prints each WASI call and its result to stderr.
  */
 #ifndef ENARX_WASI_H
 #define ENARX_WASI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "wasm/wasm.h"
 
 struct wasi_ctx;
 
-/* argv[0..argc) and env ("KEY=VALUE" strings, n of them) are copied. */
+/* The WASI error code of the last failed operation: enum values are the spec's (ENOTCAPABLE is
+ * 76). wasi_errno_from_host() maps a host errno (positive) to it. */
+uint16_t wasi_errno_from_host(int host_errno);
+
+/*
+ * A byte stream that is not a plain host fd, so that it looks like any socket to the workload:
+ * TLS (src/keep/tls.c) is the first user. Every callback receives the priv pointer given to
+ * wasi_ctx_add_stream(). read/write return the bytes moved (read: 0 at end of stream) or a
+ * negative errno (-EAGAIN when nothing can move without blocking and the stream is
+ * non-blocking). shutdown takes SHUT_RD, SHUT_WR or SHUT_RDWR and returns 0 or a negative
+ * errno. close releases priv (and its host fd); it is called exactly once. poll_fd is the host
+ * fd whose readiness poll_oneoff watches; pending (may be NULL) says whether read() has bytes
+ * buffered already, which poll() cannot see. set_nonblock (may be NULL) switches between
+ * blocking and non-blocking reads and writes. accept (NULL except for listening streams) waits
+ * for one connection and returns it as a new stream in *ops_out and *priv_out, or a negative
+ * errno.
+ */
+struct wasi_stream_ops {
+    ssize_t (*read)(void *priv, void *buf, size_t size);
+    ssize_t (*write)(void *priv, const void *buf, size_t size);
+    int (*shutdown)(void *priv, int how);
+    void (*close)(void *priv);
+    int (*poll_fd)(void *priv);
+    bool (*pending)(void *priv);
+    int (*set_nonblock)(void *priv, bool nonblock);
+    int (*accept)(void *priv, bool nonblock, const struct wasi_stream_ops **ops_out,
+                  void **priv_out);
+};
+
+/*
+ * Creates a context with argv[0..argc) and env ("KEY=VALUE" strings, nenv of them), both
+ * copied, and an empty fd table. Returns 0 and *out, or -ENOMEM or -EINVAL (a negative count).
+ */
 __attribute__((warn_unused_result)) int wasi_ctx_new(int argc, char *const *argv, int nenv,
                                                      char *const *env, struct wasi_ctx **out);
+
+/* Replaces the environment with env ("KEY=VALUE" strings, nenv of them, copied). Returns 0, or
+ * -ENOMEM / -EINVAL (then the old environment stays). */
+__attribute__((warn_unused_result)) int wasi_ctx_set_env(struct wasi_ctx *ctx, int nenv,
+                                                         char *const *env);
+
+/* Closes every fd the context owns and frees it; ctx may be NULL. */
 void wasi_ctx_free(struct wasi_ctx *ctx);
+
+/*
+ * Adds host_fd (a standard stream, /dev/null, a pipe, a file) as the next fd. With own true the
+ * context closes host_fd when the workload closes it or the context is freed; host fds 0, 1, 2
+ * are never closed. Rights follow the host fd's open mode and type. Returns 0 and the WASI fd in
+ * *fd_out (may be NULL), or a negative errno (-EBADF when host_fd is not open).
+ */
+__attribute__((warn_unused_result)) int wasi_ctx_add_host_fd(struct wasi_ctx *ctx, int host_fd,
+                                                             bool own, uint32_t *fd_out);
+
+/*
+ * Pre-opens the host directory host_path as guest_path (what fd_prestat_dir_name answers, for
+ * instance "/" or "data"). Returns 0 and the fd in *fd_out (may be NULL), or a negative errno
+ * (-ENOENT, -ENOTDIR, -EACCES, ...).
+ */
+__attribute__((warn_unused_result)) int wasi_ctx_add_preopen(struct wasi_ctx *ctx,
+                                                             const char *host_path,
+                                                             const char *guest_path,
+                                                             uint32_t *fd_out);
+
+/*
+ * Binds and listens on a TCP socket at addr (an IPv4 or IPv6 literal; "::" accepts both
+ * families) and port, before the workload starts; sock_accept() serves it. Returns 0 and the fd
+ * in *fd_out (may be NULL), or a negative errno (-EINVAL for a bad address, -EADDRINUSE, ...).
+ */
+__attribute__((warn_unused_result)) int wasi_ctx_add_listen(struct wasi_ctx *ctx, const char *addr,
+                                                            uint16_t port, uint32_t *fd_out);
+
+/*
+ * Connects a TCP socket to host (a name or an address literal) and port before the workload
+ * starts. Returns 0 and the fd in *fd_out (may be NULL), or a negative errno (-ENOENT when the
+ * name does not resolve, -ECONNREFUSED, ...).
+ */
+__attribute__((warn_unused_result)) int wasi_ctx_add_connect(struct wasi_ctx *ctx, const char *host,
+                                                             uint16_t port, uint32_t *fd_out);
+
+/*
+ * Adds a stream (see struct wasi_stream_ops; ops must outlive the context) as the next fd, with
+ * the rights of a connected socket, or of a listening one when ops->accept is set. The context
+ * owns priv from then on, also on failure (it calls ops->close). Returns 0 and *fd_out (may be
+ * NULL), or -ENOMEM / -EMFILE.
+ */
+__attribute__((warn_unused_result)) int wasi_ctx_add_stream(struct wasi_ctx *ctx,
+                                                            const struct wasi_stream_ops *ops,
+                                                            void *priv, uint32_t *fd_out);
+
+/* The number of fds in the table now (the highest open fd plus one). */
+uint32_t wasi_ctx_fd_count(const struct wasi_ctx *ctx);
 
 /*
  * Builds the import list of mod from WASI: imports[i] for each import i. Returns 0, or
  * -ENOENT with msg naming the first import that is not a WASI function of the right type.
  */
-__attribute__((warn_unused_result)) int wasi_ctx_link(struct wasi_ctx *ctx,
-                                                      struct wasm_store *store,
-                                                      const struct wasm_module *mod,
-                                                      struct wasm_extern *imports, char *msg,
-                                                      size_t msg_size);
+__attribute__((warn_unused_result)) int
+wasi_ctx_link(struct wasi_ctx *ctx, struct wasm_store *store, const struct wasm_module *mod,
+              struct wasm_extern *imports, char *msg, size_t msg_size);
 
-/* After a WASM_TRAP_EXIT: true and the code passed to proc_exit. */
+/* After a WASM_TRAP_EXIT: true and the code passed to proc_exit (or 128 + the signal number a
+ * proc_raise ended the workload with). */
 bool wasi_ctx_exited(const struct wasi_ctx *ctx, int *code);
 
 #endif

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sock.c - sockets: the pre-opened TCP sockets of an Enarx.toml (listen, connect) and the
+ * sock_accept, sock_recv, sock_send, sock_shutdown functions.
+ *
+ * WASI preview 1 cannot create, bind or connect sockets: it can only use the ones its host
+ * hands it. So `listen` sockets are bound and listening before the workload starts and
+ * sock_accept serves them; `connect` sockets are connected before it starts. A socket fd is a
+ * host socket (kind WASI_FD_SOCKET) or a stream (WASI_FD_STREAM: TLS terminated by the Keep, see
+ * struct wasi_stream_ops); both look the same to the workload. Sends use MSG_NOSIGNAL, so a
+ * peer that went away is EPIPE for the workload, never a SIGPIPE for the Keep.
+ */
+#include "internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define LISTEN_BACKLOG 128
+#define MAX_SOCK_IOVS 64
+
+/* Parses an IP literal into *ss: 0, or -EINVAL. */
+static int parse_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        *len = sizeof(*s6);
+        return 0;
+    }
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        *len = sizeof(*s4);
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static int add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *fd_out)
+{
+    struct wasi_fd e = {.kind = WASI_FD_SOCKET, .host = sock, .own = true};
+    e.listening = listening;
+    e.filetype = WASI_FT_SOCK_STREAM;
+    e.rights_base = listening ? RIGHTS_LISTEN : RIGHTS_SOCK;
+    e.rights_inh = listening ? RIGHTS_SOCK : 0;
+    return wasi_fd_insert(ctx, &e, fd_out);
+}
+
+int wasi_ctx_add_listen(struct wasi_ctx *ctx, const char *addr, uint16_t port, uint32_t *fd_out)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (parse_addr(addr, port, &ss, &len) < 0) return -EINVAL;
+    int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -errno;
+    int one = 1, zero = 0;
+    if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        (ss.ss_family == AF_INET6 &&
+         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0) ||
+        bind(s, (struct sockaddr *)&ss, len) < 0 || listen(s, LISTEN_BACKLOG) < 0) {
+        int e = errno;
+        close(s);
+        return -e;
+    }
+    return add_socket(ctx, s, true, fd_out);
+}
+
+static int gai_errno(int ret)
+{
+    switch (ret) {
+    case EAI_NONAME:
+    case EAI_NODATA: return ENOENT;
+    case EAI_MEMORY: return ENOMEM;
+    case EAI_SYSTEM: return errno;
+    default: return EHOSTUNREACH;
+    }
+}
+
+int wasi_ctx_add_connect(struct wasi_ctx *ctx, const char *host, uint16_t port, uint32_t *fd_out)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *res;
+    char service[8];
+    snprintf(service, sizeof(service), "%u", port);
+    int ret = getaddrinfo(host, service, &hints, &res);
+    if (ret != 0) return -gai_errno(ret);
+    int s = -1, err = EHOSTUNREACH;
+    for (struct addrinfo *ai = res; ai && s < 0; ai = ai->ai_next) {
+        s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (s >= 0 && connect(s, ai->ai_addr, ai->ai_addrlen) < 0) {
+            err = errno;
+            close(s);
+            s = -1;
+        } else if (s < 0) {
+            err = errno;
+        }
+    }
+    freeaddrinfo(res);
+    if (s < 0) return -err;
+    return add_socket(ctx, s, false, fd_out);
+}
+
+/* A socket or stream entry holding rights: ENOTSOCK for any other open fd. */
+static uint16_t get_sock(struct wasi_ctx *ctx, uint32_t fd, uint64_t rights, struct wasi_fd **f)
+{
+    uint16_t r = wasi_fd_get(ctx, fd, 0, f);
+    if (r != WASI_ESUCCESS) return r;
+    if ((*f)->kind != WASI_FD_SOCKET && (*f)->kind != WASI_FD_STREAM) return WASI_ENOTSOCK;
+    return wasi_fd_get(ctx, fd, rights, f);
+}
+
+static uint16_t accept_stream(struct wasi_ctx *ctx, struct wasi_fd *f, bool nonblock, uint32_t *nfd)
+{
+    const struct wasi_stream_ops *ops;
+    void *priv;
+    int ret = f->ops->accept(f->priv, nonblock, &ops, &priv);
+    if (ret < 0) return wasi_errno_from_host(-ret);
+    ret = wasi_ctx_add_stream(ctx, ops, priv, nfd);
+    if (ret < 0) return wasi_errno_from_host(-ret);
+    ctx->fds[*nfd].nonblock = nonblock;
+    return WASI_ESUCCESS;
+}
+
+WASI_FN(sock_accept)
+{
+    struct wasi_fd *f;
+    uint16_t r = get_sock(ctx, a[0].i32, R_SOCK_ACCEPT, &f);
+    uint8_t *pfd = wasi_mem(caller, a[2].i32, 4);
+    if (r != WASI_ESUCCESS) return r;
+    if (!pfd) return WASI_EFAULT;
+    if (a[1].i32 & ~WASI_FDFLAG_NONBLOCK) return WASI_EINVAL;
+    if (!f->listening) return WASI_EINVAL;
+    bool nonblock = (a[1].i32 & WASI_FDFLAG_NONBLOCK) != 0;
+    uint32_t nfd;
+    if (f->kind == WASI_FD_STREAM) {
+        r = accept_stream(ctx, f, nonblock, &nfd);
+    } else {
+        int s;
+        do
+            s = accept4(f->host, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
+        while (s < 0 && errno == EINTR);
+        if (s < 0) return wasi_errno_from_host(errno);
+        int ret = add_socket(ctx, s, false, &nfd);
+        r = ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
+    }
+    if (r == WASI_ESUCCESS) wasi_put_u32(pfd, nfd);
+    return r;
+}
+
+/* recvmsg/sendmsg over the guest iovecs of a host socket. */
+static uint16_t sock_msg(struct wasm_caller *caller, int sock, uint32_t iovs, uint32_t n, int flags,
+                         bool is_send, uint32_t *done, bool *truncated)
+{
+    const uint8_t *vec = wasi_mem(caller, iovs, (uint64_t)n * 8);
+    if (!vec) return WASI_EFAULT;
+    struct iovec iov[MAX_SOCK_IOVS];
+    if (n > MAX_SOCK_IOVS) n = MAX_SOCK_IOVS;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len = wasi_get_u32(vec + 8 * (size_t)i + 4);
+        iov[i].iov_base = wasi_mem(caller, wasi_get_u32(vec + 8 * (size_t)i), len);
+        iov[i].iov_len = len;
+        if (!iov[i].iov_base) return WASI_EFAULT;
+    }
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
+    ssize_t r;
+    do
+        r = is_send ? sendmsg(sock, &msg, flags | MSG_NOSIGNAL) : recvmsg(sock, &msg, flags);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return wasi_errno_from_host(errno);
+    *done = r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+    *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+    return WASI_ESUCCESS;
+}
+
+WASI_FN(sock_recv)
+{
+    struct wasi_fd *f;
+    uint16_t r = get_sock(ctx, a[0].i32, R_FD_READ, &f);
+    uint8_t *plen = wasi_mem(caller, a[4].i32, 4), *pflags = wasi_mem(caller, a[5].i32, 2);
+    if (r != WASI_ESUCCESS) return r;
+    if (!plen || !pflags) return WASI_EFAULT;
+    uint32_t riflags = a[3].i32, done = 0;
+    if (riflags & ~3u) return WASI_EINVAL;
+    bool truncated = false;
+    if (f->kind == WASI_FD_STREAM) {
+        if (riflags & 1) return WASI_ENOTSUP; /* a TLS stream cannot peek */
+        r = wasi_iov_transfer(caller, f, a[1].i32, a[2].i32, false, -1, &done);
+    } else {
+        int flags = (riflags & 1 ? MSG_PEEK : 0) | (riflags & 2 ? MSG_WAITALL : 0);
+        r = sock_msg(caller, f->host, a[1].i32, a[2].i32, flags, false, &done, &truncated);
+    }
+    if (r == WASI_ESUCCESS) {
+        wasi_put_u32(plen, done);
+        wasi_put_u16(pflags, truncated ? 1 : 0);
+    }
+    return r;
+}
+
+WASI_FN(sock_send)
+{
+    struct wasi_fd *f;
+    uint16_t r = get_sock(ctx, a[0].i32, R_FD_WRITE, &f);
+    uint8_t *plen = wasi_mem(caller, a[4].i32, 4);
+    if (r != WASI_ESUCCESS) return r;
+    if (!plen) return WASI_EFAULT;
+    if (a[3].i32 != 0) return WASI_EINVAL; /* no siflags are defined */
+    uint32_t done = 0;
+    bool truncated;
+    if (f->kind == WASI_FD_STREAM)
+        r = wasi_iov_transfer(caller, f, a[1].i32, a[2].i32, true, -1, &done);
+    else
+        r = sock_msg(caller, f->host, a[1].i32, a[2].i32, 0, true, &done, &truncated);
+    if (r == WASI_ESUCCESS) wasi_put_u32(plen, done);
+    return r;
+}
+
+WASI_FN(sock_shutdown)
+{
+    (void)caller;
+    struct wasi_fd *f;
+    uint16_t r = get_sock(ctx, a[0].i32, R_SOCK_SHUTDOWN, &f);
+    if (r != WASI_ESUCCESS) return r;
+    static const int how[] = {-1, SHUT_RD, SHUT_WR, SHUT_RDWR};
+    if (a[1].i32 == 0 || a[1].i32 > 3) return WASI_EINVAL;
+    int ret = f->kind == WASI_FD_STREAM ? f->ops->shutdown(f->priv, how[a[1].i32])
+                                        : (shutdown(f->host, how[a[1].i32]) < 0 ? -errno : 0);
+    return ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
+}
