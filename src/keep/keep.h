@@ -113,4 +113,205 @@ const char *keep_file_kind_name(enum keep_file_kind kind);
 /* "tls" or "tcp" ("unknown" otherwise). */
 const char *keep_file_prot_name(enum keep_file_prot prot);
 
+/* ---------------------------------------------------------------------------------------------
+ * TLS (src/keep/tls.c): the Keep terminates TLS itself for `prot = "tls"` files, so that the
+ * workload reads and writes plain bytes through an ordinary socket fd. TLS 1.3 only. See
+ * docs/tls.md for the design, the timeouts and what is verified.
+ * ------------------------------------------------------------------------------------------- */
+
+struct wasi_ctx;
+struct wasi_stream_ops;
+struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
+
+/* How long a TLS handshake may take, in milliseconds, when a caller passes 0. */
+#define KEEP_TLS_HANDSHAKE_TIMEOUT_MS 10000
+/* How long a self-signed certificate is valid, in seconds (it starts a minute in the past). */
+#define KEEP_TLS_SELF_SIGNED_VALIDITY_S (24 * 60 * 60)
+/* Bytes keep_tls_identity_fingerprint() writes: "AB:CD:...", 32 bytes of SHA-256, and a NUL. */
+#define KEEP_TLS_FINGERPRINT_SIZE 96
+/* The most certificates keep_tls_identity_set_chain() takes (leaf included). */
+#define KEEP_TLS_MAX_CHAIN 16
+
+/* The Keep's TLS identity: a private key made inside the Keep and the certificate chain that
+ * names it. Opaque; free with keep_tls_identity_free(). */
+struct keep_tls_identity;
+
+/*
+ * Generates a P-256 ECDSA key pair and a self-signed certificate for it (CN = name; a DNS or IP
+ * subjectAltName = name; serverAuth and clientAuth; valid from one minute ago for
+ * KEEP_TLS_SELF_SIGNED_VALIDITY_S). name is 1..64 bytes. Returns 0 and *out (owned by the
+ * caller), or -EINVAL (bad name), -ENOMEM, -EIO (OpenSSL failed; logged).
+ */
+NODISCARD int keep_tls_identity_self_signed(const char *name, struct keep_tls_identity **out);
+
+/*
+ * As keep_tls_identity_self_signed(), for an existing private key (an EC or RSA EVP_PKEY, for
+ * instance the one keep_identity_obtain() had certified): the identity takes a reference of its
+ * own, the caller keeps its. Follow with keep_tls_identity_set_chain() to present the chain the
+ * Steward issued for that key. Returns 0 and *out, or -EINVAL (bad name, key NULL), -ENOMEM,
+ * -EIO (OpenSSL failed, for instance a key without its private half; logged).
+ */
+NODISCARD int keep_tls_identity_from_key(struct evp_pkey_st *key, const char *name,
+                                         struct keep_tls_identity **out);
+
+/*
+ * Replaces the identity's certificates with a chain issued for its key (by the Steward):
+ * der[i] is one DER certificate of der_size[i] bytes, the leaf first, then each issuer; count is
+ * 1..KEEP_TLS_MAX_CHAIN. The arrays are only read. Listeners and connections made afterwards
+ * present the new chain; existing ones keep theirs. Returns 0, -EINVAL (a certificate that does
+ * not parse exactly, or a leaf whose public key is not the identity's), -ENOMEM; on error the
+ * identity is unchanged.
+ */
+NODISCARD int keep_tls_identity_set_chain(struct keep_tls_identity *id, const uint8_t *const *der,
+                                          const size_t *der_size, size_t count);
+
+/* The identity's private key (borrowed: valid until keep_tls_identity_free), for a CSR. */
+struct evp_pkey_st *keep_tls_identity_key(const struct keep_tls_identity *id);
+
+/*
+ * Writes the identity's certificates as PEM (leaf first) into a malloc'd, NUL-terminated buffer
+ * (*pem, caller frees; *size bytes without the NUL). Returns 0, -ENOMEM or -EIO.
+ */
+NODISCARD int keep_tls_identity_cert_pem(const struct keep_tls_identity *id, char **pem,
+                                         size_t *size);
+
+/* Writes the SHA-256 fingerprint of the leaf certificate, "AB:CD:..." (as `openssl x509
+ * -fingerprint -sha256` prints it), into out (KEEP_TLS_FINGERPRINT_SIZE bytes). Returns 0 or
+ * -EIO. */
+NODISCARD int keep_tls_identity_fingerprint(const struct keep_tls_identity *id,
+                                            char out[KEEP_TLS_FINGERPRINT_SIZE]);
+
+/* Frees the identity and wipes its key (id may be NULL). */
+void keep_tls_identity_free(struct keep_tls_identity *id);
+
+/*
+ * Makes a TLS listening stream of listen_fd, a bound and listening TCP socket (owned from then
+ * on, also on failure; it is switched to non-blocking mode). The server presents id's chain
+ * (id is only read; it may be freed afterwards). With client_ca (a PEM bundle path) not NULL,
+ * mutual TLS: every client must present a certificate that verifies against that bundle, or the
+ * handshake fails. Each handshake is bounded by timeout_ms (0: KEEP_TLS_HANDSHAKE_TIMEOUT_MS).
+ *
+ * ops->accept on the stream: in blocking mode it waits for a connection, and when a handshake
+ * fails or times out it logs why and waits for the next one; in non-blocking mode (set_nonblock)
+ * it returns -EAGAIN when no connection is pending and also when the handshake of the one
+ * pending failed, so that a bad client never makes a workload's accept fail. The returned
+ * stream is blocking or not as accept's nonblock argument says. Returns 0, *ops_out and
+ * *priv_out (to hand to wasi_ctx_add_stream), or -EINVAL, -ENOENT (client_ca unreadable),
+ * -ENOMEM, -EIO.
+ */
+NODISCARD int keep_tls_listen(int listen_fd, const struct keep_tls_identity *id,
+                              const char *client_ca, int timeout_ms,
+                              const struct wasi_stream_ops **ops_out, void **priv_out);
+
+/*
+ * Binds a TCP socket to addr (an IPv4 or IPv6 literal; "::" takes both families) and port (0:
+ * an ephemeral one, which ops->poll_fd's getsockname tells), listens, and calls
+ * keep_tls_listen(). Returns its results, or -EINVAL (bad address), -EADDRINUSE, ...
+ */
+NODISCARD int keep_tls_listen_bind(const char *addr, uint16_t port,
+                                   const struct keep_tls_identity *id, const char *client_ca,
+                                   int timeout_ms, const struct wasi_stream_ops **ops_out,
+                                   void **priv_out);
+
+/*
+ * Connects to host (a DNS name or an address literal) and port, and completes a TLS handshake
+ * that verifies the server's certificate chain against ca_file (a PEM bundle; NULL: the system
+ * store) and the certificate's name against host. With id not NULL its chain is offered as the
+ * client certificate. The TCP connection and the handshake together are bounded by timeout_ms
+ * (0: KEEP_TLS_HANDSHAKE_TIMEOUT_MS). Returns 0 and a blocking connected stream, or -ENOENT (no
+ * such host), -ECONNREFUSED, -ETIMEDOUT, -EACCES (the certificate did not verify; logged),
+ * -ECONNABORTED (another handshake failure), -ENOMEM, -EIO.
+ */
+NODISCARD int keep_tls_connect(const char *host, uint16_t port, const char *ca_file,
+                               const struct keep_tls_identity *id, int timeout_ms,
+                               const struct wasi_stream_ops **ops_out, void **priv_out);
+
+/*
+ * Opens one `prot = "tls"` [[files]] entry (listen or connect) with id and adds it to ctx as
+ * its next fd (*fd_out, may be NULL). A connect entry trusts the system store. Returns 0, or
+ * -EINVAL for an entry that is not a TLS listen or connect, or the errors above.
+ */
+NODISCARD int keep_tls_add_file(struct wasi_ctx *ctx, const struct keep_file *file,
+                                const struct keep_tls_identity *id, uint32_t *fd_out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Identity (src/keep/identity.c): the Keep's attested identity, obtained before the workload
+ * starts. A key pair is made inside the Keep, evidence from this machine's provider (SEV-SNP,
+ * TDX, or simulated; src/attest) binds the hash of its public key, a CSR carries both to the
+ * Steward named by Enarx.toml's `steward`, and the certificate chain it returns is what every
+ * `tls` file presents. Without a steward the identity is self-signed. See docs/identity.md.
+ * ------------------------------------------------------------------------------------------- */
+
+struct attest_provider_env;
+
+/* The largest Steward reply keep_identity_obtain() reads, in bytes. */
+#define KEEP_IDENTITY_MAX_REPLY (256u * 1024u)
+/* How long the whole Steward request may take, in milliseconds, when a caller passes 0. */
+#define KEEP_IDENTITY_TIMEOUT_MS 30000
+
+/* Inputs of keep_identity_obtain(); all may be zero. Pointers are borrowed. */
+struct keep_identity_opts {
+    /* Where evidence providers look; NULL: this machine's real paths. */
+    const struct attest_provider_env *provider;
+    /* https: the PEM bundle trusted for the Steward; NULL: $ENARX_STEWARD_CA, else the system
+     * store. */
+    const char *ca_file;
+    /* The whole Steward exchange; 0: KEEP_IDENTITY_TIMEOUT_MS. */
+    int timeout_ms;
+    /* Certify this key instead of making one (P-384 for SNP, P-256 otherwise); the identity
+     * then holds a reference to it. */
+    struct evp_pkey_st *key;
+};
+
+/* An identity the Steward certified. Owns everything; free with keep_identity_free(). */
+struct keep_identity {
+    struct evp_pkey_st *key; /* the Keep's private key */
+    uint8_t **chain;         /* DER certificates, the Keep's own first, then its issuers */
+    size_t *chain_size;
+    size_t chain_count; /* 1..KEEP_TLS_MAX_CHAIN */
+    int provider;       /* the enum attest_provider the evidence came from */
+};
+
+/*
+ * Accepts a Steward URL: https to any host, or http only to a loopback address (127.0.0.0/8,
+ * ::1, localhost), since plain http elsewhere would let the network swap the certificate.
+ * Returns 0, or -EINVAL with a message in err (err_size bytes, may be 0).
+ */
+NODISCARD int keep_steward_url_check(const char *url, char *err, size_t err_size);
+
+/*
+ * Splits a DER PkiPath (SEQUENCE OF Certificate, trust anchor side first, the Keep's own
+ * certificate last, as Enarx's Steward answers) into out->chain, leaf first. Each certificate
+ * must be DER that parses exactly, each must be signed by the next one, there are at most
+ * KEEP_TLS_MAX_CHAIN, and when key is not NULL the leaf's public key must be key. Returns 0,
+ * or -EPROTO (with err) or -ENOMEM; on error out's chain is empty.
+ */
+NODISCARD int keep_pkipath_parse(const uint8_t *der, size_t size, struct evp_pkey_st *key,
+                                 struct keep_identity *out, char *err, size_t err_size);
+
+/*
+ * Obtains the Keep's identity from the Steward at steward_url: detects the evidence provider,
+ * makes (or takes) the key, gets evidence binding it, POSTs the CSR (application/pkcs10) and
+ * parses the PkiPath. Returns 0 and *out, or with a one-line message in err: -EINVAL (bad URL
+ * or options), -EACCES (the Steward refused: its reason and rule are in err), -ECONNREFUSED
+ * (unreachable, timed out or TLS failed), -EPROTO (a reply that is not a valid chain for our
+ * key), -ENODEV/-EIO (no evidence), -ENOMEM.
+ */
+NODISCARD int keep_identity_obtain(const char *steward_url, const struct keep_identity_opts *opts,
+                                   struct keep_identity *out, char *err, size_t err_size);
+
+/* Frees what id owns and wipes the key (id may be NULL). */
+void keep_identity_free(struct keep_identity *id);
+
+/*
+ * What the run path calls before the workload starts: the TLS identity for cfg's `tls` files.
+ * Without cfg->steward, a self-signed one named name (keep_tls_identity_self_signed). With one,
+ * the same key certified by the Steward (keep_identity_obtain, then keep_tls_identity_set_chain).
+ * Returns 0 and *out, or the errors above with err set: the caller must then not start the
+ * workload, print err and exit non-zero.
+ */
+NODISCARD int keep_identity_tls(const struct keep_config *cfg, const char *name,
+                                const struct keep_identity_opts *opts,
+                                struct keep_tls_identity **out, char *err, size_t err_size);
+
 #endif
