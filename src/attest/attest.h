@@ -446,4 +446,177 @@ void attest_policy_check(const struct attest_policy *p, const struct attest_clai
  * (out_size >= 2*size+1). */
 void attest_hex(const uint8_t *bytes, size_t size, char *out, size_t out_size);
 
+/* ==== Verification cache (src/attest/cache.c) ===========================================
+ *
+ * Certificate chains repeat: every report of a chip carries the same VCEK, every quote of a
+ * platform the same PCK chain. The cache remembers successful signature checks of certificate
+ * links (VCEK -> ASK -> ARK) and whole PCK / TCB-signing chains, keyed by the exact DER of every
+ * certificate involved (compared byte for byte on a hit, never by hash alone). Validity periods
+ * are not cached: on a hit each certificate is checked again at the verification time, so the
+ * same answers come out with the cache on or off. Failures are never cached. Evidence
+ * signatures, CRLs and collateral are always verified.
+ *
+ * Off by default; process-wide (certificate checks deep in the verifiers have no options to carry
+ * a handle) and thread-safe (one mutex, never held during a signature verification).
+ */
+
+#define ATTEST_CACHE_MAX_ENTRIES 65536u
+
+/* Counters since the cache was last enabled. */
+struct attest_cache_stats {
+    uint64_t hits;   /* verifications answered from the cache */
+    uint64_t misses; /* looked up, not found (then verified in full) */
+    uint64_t stores; /* successes stored (each may evict an older entry) */
+    size_t entries;  /* entries held now */
+    size_t capacity; /* entries it can hold */
+};
+
+/*
+ * Enables the cache with room for capacity entries (1..ATTEST_CACHE_MAX_ENTRIES), dropping any
+ * previous content. Memory: at most capacity entries of the DER they key on (entries over 64 KiB
+ * are not stored). Returns 0, -EINVAL (capacity out of range) or -ENOMEM (cache left disabled).
+ */
+NODISCARD int attest_cache_enable(size_t capacity);
+
+/* Disables the cache and frees its entries; verification does everything again. */
+void attest_cache_disable(void);
+
+/* Copies the counters (all zero while disabled). */
+void attest_cache_stats_get(struct attest_cache_stats *out);
+
+/* ==== end of the verification cache ==================================================== */
+
+/* ---------------------------------------------------------------------------------------------
+ * Evidence providers (src/attest/provider*.c): where a Keep gets its own evidence, and the CSR
+ * that carries it to a Steward. See docs/identity.md.
+ *
+ *   SEV-SNP guest   configfs-tsm (/sys/kernel/config/tsm/report, provider "sev_guest"), else
+ *                   /dev/sev-guest with the SNP_GET_EXT_REPORT ioctl
+ *   TDX guest       configfs-tsm (provider "tdx_guest"): the outblob is a DCAP quote
+ *   simulated       where nothing else exists (no TEE at all: said at warning level)
+ *
+ * Every path is taken beneath a root (struct attest_provider_env.sysroot, or $ENARX_SYSROOT),
+ * and the ioctl is a function pointer, so tests drive the hardware paths against a directory
+ * they build. What the kernel (host) returns is hostile: sizes are bounded, the report is
+ * parsed, and its REPORT_DATA must be exactly what was asked for.
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Evidence extensions for the platforms Enarx never defined one for. Each OID is a UUID OID
+ * (ITU-T X.667 / RFC 4122, arc 2.25), which needs no registry; the value is DER:
+ *   TDX:       SEQUENCE { quote OCTET STRING }       (a DCAP TDX quote, v4 or v5)
+ *   simulated: SEQUENCE { evidence OCTET STRING }    (attest_sim_make's bytes)
+ * REPORT_DATA[0..32] binds SHA-256 of the CSR's SubjectPublicKeyInfo DER, as for SGX.
+ */
+#define ATTEST_OID_TDX_EVIDENCE "2.25.153662940072252831703920108076977410562"
+#define ATTEST_OID_SIM_EVIDENCE "2.25.340171334745633698499901268804462540180"
+
+/* The largest evidence or certificate blob a provider accepts from the kernel, in bytes. */
+#define ATTEST_PROVIDER_MAX_BLOB (64u * 1024u)
+
+enum attest_provider {
+    ATTEST_PROVIDER_NONE = 0,
+    ATTEST_PROVIDER_SNP_TSM, /* configfs-tsm, provider "sev_guest" */
+    ATTEST_PROVIDER_SNP_DEV, /* /dev/sev-guest, SNP_GET_EXT_REPORT */
+    ATTEST_PROVIDER_TDX_TSM, /* configfs-tsm, provider "tdx_guest" */
+    ATTEST_PROVIDER_SIM,     /* simulated: no TEE */
+};
+
+/* "snp-configfs-tsm", "snp-sev-guest", "tdx-configfs-tsm", "simulated" or "none". */
+const char *attest_provider_name(enum attest_provider p);
+
+/* The platform a provider's evidence is for (SNP, TDX, SIM; NONE for NONE). */
+enum attest_platform attest_provider_platform(enum attest_provider p);
+
+/* The ioctl(2) seam: tests replace it to play the sev-guest driver. */
+typedef int (*attest_ioctl_fn)(int fd, unsigned long request, void *arg);
+
+/* Where providers look. All fields may be zero: then "/" (or $ENARX_SYSROOT) and ioctl(2). */
+struct attest_provider_env {
+    const char *sysroot;        /* prefix of every path; NULL: $ENARX_SYSROOT or "" */
+    const char *tsm_entry;      /* configfs-tsm report entry name; NULL: "enarx-<pid>" */
+    attest_ioctl_fn ioctl_fn;   /* NULL: ioctl(2) */
+    const uint8_t *measurement; /* simulated evidence: 48 bytes to claim; NULL: zeros */
+};
+
+/*
+ * Finds the provider this machine offers, in the order above. configfs-tsm is probed by
+ * creating a report entry and reading its "provider" attribute (the entry is removed after).
+ * Never fails: ATTEST_PROVIDER_SIM when nothing else exists; why (why_size bytes, may be 0)
+ * says what was found or, for SIM, what was missing.
+ */
+enum attest_provider attest_provider_detect(const struct attest_provider_env *env, char *why,
+                                            size_t why_size);
+
+/* Evidence a provider produced. Owns its buffers; free with attest_evidence_free(). */
+struct attest_evidence {
+    enum attest_provider provider;
+    enum attest_platform platform;
+    uint8_t *report; /* SNP: the 1184-byte report; TDX: the quote; SIM: simulated evidence */
+    size_t report_size;
+    uint8_t *certs; /* SNP: the host's certificate table (GUID table), or NULL */
+    size_t certs_size;
+};
+
+/*
+ * Asks provider p for evidence whose REPORT_DATA is report_data (64 bytes). sim_key (an EC
+ * P-256 key, borrowed) signs simulated evidence and is ignored by the hardware providers.
+ * The returned report is parsed (SNP report, TDX quote header and body) and its REPORT_DATA
+ * must equal report_data. Returns 0 and *out, -ENODEV (the provider is not there), -EIO
+ * (the kernel refused; err says what it answered), ATTEST_E_MALFORMED (the kernel returned
+ * something that is not a report, or one for other REPORT_DATA), -ENOMEM.
+ */
+NODISCARD int attest_provider_get(const struct attest_provider_env *env, enum attest_provider p,
+                                  const uint8_t report_data[64], EVP_PKEY *sim_key,
+                                  struct attest_evidence *out, struct attest_error *err);
+
+/* Frees what ev owns and empties it (ev may be NULL). */
+void attest_evidence_free(struct attest_evidence *ev);
+
+/* Certificates of an SNP certificate table (the GHCB extended-report GUID table). */
+enum attest_snp_cert_kind {
+    ATTEST_SNP_CERT_ARK,
+    ATTEST_SNP_CERT_ASK,
+    ATTEST_SNP_CERT_VCEK,
+    ATTEST_SNP_CERT_VLEK,
+};
+
+/*
+ * Finds a certificate in an SNP certificate table: entries { GUID[16], offset u32, length u32 }
+ * (little-endian) ended by an all-zero entry, offsets from the table's start. Every entry must
+ * lie within the table. Returns 0 with *cert pointing into table, -ENOENT (absent), or
+ * ATTEST_E_MALFORMED.
+ */
+NODISCARD int attest_snp_certs_find(const uint8_t *table, size_t size,
+                                    enum attest_snp_cert_kind kind, const uint8_t **cert,
+                                    size_t *cert_size, struct attest_error *err);
+
+/*
+ * REPORT_DATA binding key to a CSR for platform (Enarx's rule): the hash of key's
+ * SubjectPublicKeyInfo DER, SHA-384 for SNP and SHA-256 otherwise, then zeros. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+NODISCARD int attest_binding_report_data(enum attest_platform platform, EVP_PKEY *key,
+                                         uint8_t out[64]);
+
+/*
+ * Builds the DER PKCS#10 CSR a Keep sends to a Steward: subject CN = "enarx-keep", key's
+ * public key, one evidence extension (SNP: Enarx's 1.3.6.1.4.1.58270.1.3 with the VCEK or
+ * VLEK from ev->certs; TDX and SIM: the extensions above), signed by key (SHA-384 for P-384,
+ * else SHA-256). *der is malloc'd (caller frees). Returns 0, -ENOENT (SNP without the signing
+ * certificate in the host's table), ATTEST_E_MALFORMED, -EINVAL or -ENOMEM.
+ */
+NODISCARD int attest_csr_make(EVP_PKEY *key, const struct attest_evidence *ev, uint8_t **der,
+                              size_t *der_size, struct attest_error *err);
+
+/*
+ * Verifies the value of an ATTEST_OID_TDX_EVIDENCE or ATTEST_OID_SIM_EVIDENCE extension (for
+ * attest_csr_verify: the binding is checked there). Returns as attest_evidence_verify.
+ */
+NODISCARD int attest_ext_tdx_verify(const uint8_t *val, size_t size,
+                                    const struct attest_verify_opts *opts,
+                                    struct attest_claims *claims, struct attest_error *err);
+NODISCARD int attest_ext_sim_verify(const uint8_t *val, size_t size, struct attest_claims *claims,
+                                    struct attest_error *err);
+
 #endif

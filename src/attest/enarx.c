@@ -237,18 +237,20 @@ static X509_REQ *csr_parse(const uint8_t *buf, size_t size)
     return req;
 }
 
-/* Finds the single evidence extension; *which is 1, 2 or 3 (the last arc). */
+/* Finds the single evidence extension; *which is 1, 2 or 3 (the last arc of Enarx's OIDs), 4
+ * (TDX) or 5 (simulated; see the evidence providers section of attest.h). */
 static int csr_evidence(STACK_OF(X509_EXTENSION) * exts, int *which, ASN1_OCTET_STRING **val,
                         struct attest_error *err)
 {
     static const char *const oids[] = {ATTEST_OID_ENARX_KVM, ATTEST_OID_ENARX_SGX,
-                                       ATTEST_OID_ENARX_SNP};
+                                       ATTEST_OID_ENARX_SNP, ATTEST_OID_TDX_EVIDENCE,
+                                       ATTEST_OID_SIM_EVIDENCE};
     int found = 0;
     for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
         X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
         char oid[80];
         if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext), 1) <= 0) continue;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < (int)ARRAY_LEN(oids); k++) {
             if (strcmp(oid, oids[k]) != 0) continue;
             found++;
             *which = k + 1;
@@ -296,16 +298,17 @@ static int csr_dispatch(X509_REQ *req, int which, const ASN1_OCTET_STRING *val,
         snprintf(claims->format, sizeof(claims->format), "enarx-csr+kvm");
         return 0;
     }
-    if (which == 3) {
+    static const char *const names[] = {"", "kvm", "sgx", "snp", "tdx", "sim"};
+    if (which == 3)
         rc = attest_enarx_snp_verify(v, n, opts, claims, err);
-        if (rc == 0) rc = check_binding(req, EVP_sha384(), claims, err);
-    } else {
+    else if (which == 4)
+        rc = attest_ext_tdx_verify(v, n, opts, claims, err);
+    else if (which == 5)
+        rc = attest_ext_sim_verify(v, n, claims, err);
+    else
         rc = attest_enarx_sgx_verify(v, n, opts, claims, err);
-        if (rc == 0) rc = check_binding(req, EVP_sha256(), claims, err);
-    }
-    if (rc == 0)
-        snprintf(claims->format, sizeof(claims->format), "enarx-csr+%s",
-                 which == 3 ? "snp" : "sgx");
+    if (rc == 0) rc = check_binding(req, which == 3 ? EVP_sha384() : EVP_sha256(), claims, err);
+    if (rc == 0) snprintf(claims->format, sizeof(claims->format), "enarx-csr+%s", names[which]);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #define EXIT_IO 66    /* an input file could not be read */
 
 int cmd_run(int argc, char **argv);
+int cmd_deploy(int argc, char **argv); /* cmd_deploy.c: a package, run through cmd_run */
 int cmd_attest(int argc, char **argv);
 int cmd_platform(int argc, char **argv);
 int cmd_config(int argc, char **argv);

@@ -18,6 +18,7 @@ static void usage(FILE *out)
             "\n"
             "Commands:\n"
             "  run MODULE [ARGS]...     run a WebAssembly (WASI) module in a Keep\n"
+            "  deploy PACKAGE           run a package (main.wasm + Enarx.toml) in a Keep\n"
             "  platform info [--json]   show the backends and attestation sources of this host\n"
             "  config init [FILE|-]     write a commented Enarx.toml template\n"
 #ifdef HAVE_CMD_ATTEST
@@ -64,6 +65,8 @@ int main(int argc, char **argv)
     const char *verb = argv[i];
     if (strcmp(verb, "run") == 0)
         return cmd_run(argc - i, argv + i);
+    if (strcmp(verb, "deploy") == 0)
+        return cmd_deploy(argc - i, argv + i);
     if (strcmp(verb, "config") == 0)
         return cmd_config(argc - i, argv + i);
     if (strcmp(verb, "platform") == 0)
