@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #define NB 5
-struct body { double x, y, z, vx, vy, vz, m; };
+struct body {
+    double x, y, z, vx, vy, vz, m;
+};
 
 static struct body b[NB] = {
     {0, 0, 0, 0, 0, 0, 39.47841760435743},

@@ -18,8 +18,7 @@ int main(int argc, char **argv)
         memset(composite, 0, sizeof(composite));
         count = 0;
         for (uint32_t i = 2; i <= N; i++) {
-            if (composite[i])
-                continue;
+            if (composite[i]) continue;
             count++;
             h = (h ^ i) * 16777619u;
             for (uint32_t j = i * 2; j <= N; j += i)

@@ -25,8 +25,7 @@ static void usage(FILE *out)
 static int write_template(const char *path, bool force)
 {
     const char *text = keep_config_template();
-    if (strcmp(path, "-") == 0)
-        return fputs(text, stdout) < 0 ? EXIT_IO : 0;
+    if (strcmp(path, "-") == 0) return fputs(text, stdout) < 0 ? EXIT_IO : 0;
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
     int fd = open(path, flags, 0644);
     if (fd < 0) {
@@ -37,8 +36,7 @@ static int write_template(const char *path, bool force)
     size_t len = strlen(text), done = 0;
     while (done < len) {
         ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             fprintf(stderr, "enarx config init: writing %s: %s\n", path, strerror(errno));
             close(fd);

@@ -38,14 +38,12 @@ static void cpu_ident(char vendor[13], char model[49])
     unsigned a, b, c, d;
     memset(vendor, 0, 13);
     memset(model, 0, 49);
-    if (!__get_cpuid(0, &a, &b, &c, &d))
-        return;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return;
     memcpy(vendor, &b, 4);
     memcpy(vendor + 4, &d, 4);
     memcpy(vendor + 8, &c, 4);
     for (unsigned i = 0; i < 3; i++) {
-        if (!__get_cpuid(0x80000002 + i, &a, &b, &c, &d))
-            break;
+        if (!__get_cpuid(0x80000002 + i, &a, &b, &c, &d)) break;
         unsigned regs[4] = {a, b, c, d};
         memcpy(model + 16 * i, regs, 16);
     }
@@ -70,9 +68,9 @@ static int print_json(const char *vendor, const char *model)
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = b[i]->probe(why, sizeof(why)) == 0;
-        json_array_append_new(bes, json_pack("{s:s, s:s, s:b, s:s?}", "name", b[i]->name,
-                                             "summary", b[i]->summary, "available", ok,
-                                             "reason", ok ? NULL : why));
+        json_array_append_new(bes,
+                              json_pack("{s:s, s:s, s:b, s:s?}", "name", b[i]->name, "summary",
+                                        b[i]->summary, "available", ok, "reason", ok ? NULL : why));
     }
     for (size_t i = 0; i < sizeof(attest_sources) / sizeof(attest_sources[0]); i++)
         json_array_append_new(srcs, json_pack("{s:s, s:s, s:b}", "path", attest_sources[i].path,
@@ -128,8 +126,7 @@ int cmd_platform(int argc, char **argv)
     }
     char vendor[13], model[49];
     cpu_ident(vendor, model);
-    if (json)
-        return print_json(vendor, model);
+    if (json) return print_json(vendor, model);
     print_text(vendor, model);
     return 0;
 }

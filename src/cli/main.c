@@ -63,17 +63,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *verb = argv[i];
-    if (strcmp(verb, "run") == 0)
-        return cmd_run(argc - i, argv + i);
-    if (strcmp(verb, "deploy") == 0)
-        return cmd_deploy(argc - i, argv + i);
-    if (strcmp(verb, "config") == 0)
-        return cmd_config(argc - i, argv + i);
-    if (strcmp(verb, "platform") == 0)
-        return cmd_platform(argc - i, argv + i);
+    if (strcmp(verb, "run") == 0) return cmd_run(argc - i, argv + i);
+    if (strcmp(verb, "deploy") == 0) return cmd_deploy(argc - i, argv + i);
+    if (strcmp(verb, "config") == 0) return cmd_config(argc - i, argv + i);
+    if (strcmp(verb, "platform") == 0) return cmd_platform(argc - i, argv + i);
 #ifdef HAVE_CMD_ATTEST
-    if (strcmp(verb, "attest") == 0)
-        return cmd_attest(argc - i, argv + i);
+    if (strcmp(verb, "attest") == 0) return cmd_attest(argc - i, argv + i);
 #endif
     fprintf(stderr, "enarx: unknown command '%s'\n", verb);
     usage(stderr);

@@ -74,14 +74,14 @@ static int unavailable_launch(keep_exec_fn exec, void *arg, int *status)
     return -ENOSYS;
 }
 
-static const struct keep_backend nil_backend = {
-    "nil", "runtime in the enarx process, no isolation", nil_probe, nil_launch};
-static const struct keep_backend kvm_backend = {
-    "kvm", "KVM virtual machine, no TEE", kvm_probe, unavailable_launch};
-static const struct keep_backend sev_backend = {
-    "sev", "AMD SEV-SNP confidential VM", sev_probe, unavailable_launch};
-static const struct keep_backend sgx_backend = {
-    "sgx", "Intel SGX enclave", sgx_probe, unavailable_launch};
+static const struct keep_backend nil_backend = {"nil", "runtime in the enarx process, no isolation",
+                                                nil_probe, nil_launch};
+static const struct keep_backend kvm_backend = {"kvm", "KVM virtual machine, no TEE", kvm_probe,
+                                                unavailable_launch};
+static const struct keep_backend sev_backend = {"sev", "AMD SEV-SNP confidential VM", sev_probe,
+                                                unavailable_launch};
+static const struct keep_backend sgx_backend = {"sgx", "Intel SGX enclave", sgx_probe,
+                                                unavailable_launch};
 
 static const struct keep_backend *const backends[] = {
     &sev_backend, &sgx_backend, &kvm_backend, &keep_backend_sandbox, &nil_backend,
@@ -96,15 +96,13 @@ const struct keep_backend *const *keep_backends(size_t *count)
 const struct keep_backend *keep_backend_find(const char *name)
 {
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-        if (strcmp(backends[i]->name, name) == 0)
-            return backends[i];
+        if (strcmp(backends[i]->name, name) == 0) return backends[i];
     return NULL;
 }
 
 const struct keep_backend *keep_backend_default(void)
 {
     char why[256];
-    if (keep_backend_sandbox.probe(why, sizeof(why)) == 0)
-        return &keep_backend_sandbox;
+    if (keep_backend_sandbox.probe(why, sizeof(why)) == 0) return &keep_backend_sandbox;
     return &nil_backend;
 }

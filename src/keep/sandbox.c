@@ -38,22 +38,73 @@
 
 /* The system calls the runtime (engine + WASI + libc + OpenSSL) may make inside the Keep. */
 static const int allowed_syscalls[] = {
-    SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev), SCMP_SYS(pread64),
-    SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(close), SCMP_SYS(fstat),
-    SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(lseek), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
-    SCMP_SYS(ftruncate), SCMP_SYS(fallocate), SCMP_SYS(fadvise64), SCMP_SYS(getdents64),
-    SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(mkdirat), SCMP_SYS(unlinkat),
-    SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(linkat), SCMP_SYS(symlinkat),
-    SCMP_SYS(readlinkat), SCMP_SYS(utimensat), SCMP_SYS(fcntl), SCMP_SYS(dup), SCMP_SYS(dup3),
-    SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap), SCMP_SYS(madvise),
-    SCMP_SYS(brk), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(clock_gettime),
-    SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
-    SCMP_SYS(gettimeofday), SCMP_SYS(getrandom), SCMP_SYS(rt_sigreturn),
-    SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack), SCMP_SYS(futex),
-    SCMP_SYS(sched_yield), SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(getpid), SCMP_SYS(gettid),
-    SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
-    SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(getsockopt),
-    SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(pread64),
+    SCMP_SYS(pwrite64),
+    SCMP_SYS(preadv),
+    SCMP_SYS(pwritev),
+    SCMP_SYS(close),
+    SCMP_SYS(fstat),
+    SCMP_SYS(newfstatat),
+    SCMP_SYS(statx),
+    SCMP_SYS(lseek),
+    SCMP_SYS(fsync),
+    SCMP_SYS(fdatasync),
+    SCMP_SYS(ftruncate),
+    SCMP_SYS(fallocate),
+    SCMP_SYS(fadvise64),
+    SCMP_SYS(getdents64),
+    SCMP_SYS(openat),
+    SCMP_SYS(openat2),
+    SCMP_SYS(mkdirat),
+    SCMP_SYS(unlinkat),
+    SCMP_SYS(renameat),
+    SCMP_SYS(renameat2),
+    SCMP_SYS(linkat),
+    SCMP_SYS(symlinkat),
+    SCMP_SYS(readlinkat),
+    SCMP_SYS(utimensat),
+    SCMP_SYS(fcntl),
+    SCMP_SYS(dup),
+    SCMP_SYS(dup3),
+    SCMP_SYS(mmap),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mprotect),
+    SCMP_SYS(mremap),
+    SCMP_SYS(madvise),
+    SCMP_SYS(brk),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(clock_getres),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(getrandom),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(rt_sigaction),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(sigaltstack),
+    SCMP_SYS(futex),
+    SCMP_SYS(sched_yield),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(accept4),
+    SCMP_SYS(accept),
+    SCMP_SYS(recvfrom),
+    SCMP_SYS(sendto),
+    SCMP_SYS(recvmsg),
+    SCMP_SYS(sendmsg),
+    SCMP_SYS(shutdown),
+    SCMP_SYS(getsockopt),
+    SCMP_SYS(setsockopt),
+    SCMP_SYS(getsockname),
+    SCMP_SYS(getpeername),
 };
 
 static int g_report_fd = -1;
@@ -73,17 +124,14 @@ static void on_sigsys(int sig, siginfo_t *si, void *uctx)
 static int apply_seccomp(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
-    if (!ctx)
-        return -ENOMEM;
+    if (!ctx) return -ENOMEM;
     int ret = 0;
     for (size_t i = 0; i < ARRAY_LEN(allowed_syscalls) && ret == 0; i++)
         ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed_syscalls[i], 0);
     /* isatty() only: the terminal ioctl that reads attributes, nothing that changes them */
     struct scmp_arg_cmp tcgets = {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = 0x5401, .datum_b = 0};
-    if (ret == 0)
-        ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tcgets);
-    if (ret == 0)
-        ret = seccomp_load(ctx);
+    if (ret == 0) ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tcgets);
+    if (ret == 0) ret = seccomp_load(ctx);
     seccomp_release(ctx);
     return ret;
 }
@@ -91,15 +139,13 @@ static int apply_seccomp(void)
 static int drop_capabilities(void)
 {
     for (int cap = 0; cap <= 63; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-            return -errno;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -errno;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return -errno;
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof(data));
-    if (syscall(SYS_capset, &hdr, data) < 0)
-        return -errno;
+    if (syscall(SYS_capset, &hdr, data) < 0) return -errno;
     return 0;
 }
 
@@ -113,8 +159,7 @@ static void set_limits(void)
         struct rlimit rl;
         if (getrlimit(lims[i].res, &rl) == 0 && rl.rlim_cur > lims[i].val) {
             rl.rlim_cur = lims[i].val;
-            if (rl.rlim_max > lims[i].val)
-                rl.rlim_max = lims[i].val;
+            if (rl.rlim_max > lims[i].val) rl.rlim_max = lims[i].val;
             if (setrlimit(lims[i].res, &rl) < 0)
                 log_warn("sandbox: could not lower resource limit %d: %s", lims[i].res,
                          strerror(errno));
@@ -125,8 +170,7 @@ static void set_limits(void)
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    if (fd < 0) return -errno;
     ssize_t n = write(fd, text, strlen(text));
     int ret = n == (ssize_t)strlen(text) ? 0 : -EIO;
     close(fd);
@@ -152,8 +196,7 @@ static int enter_namespaces(void)
     }
     log_warn("sandbox: no user namespace (%s); trying the others without it", strerror(errno));
     int got = 0;
-    static const int each[] = {CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWUTS,
-                               CLONE_NEWPID};
+    static const int each[] = {CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWPID};
     static const char *const names[] = {"mount", "ipc", "network", "uts", "pid"};
     for (size_t i = 0; i < ARRAY_LEN(each); i++) {
         if (unshare(each[i]) == 0)
@@ -181,11 +224,9 @@ static int confine(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_sigsys;
     sa.sa_flags = SA_SIGINFO;
-    if (sigaction(SIGSYS, &sa, NULL) < 0)
-        return -errno;
+    if (sigaction(SIGSYS, &sa, NULL) < 0) return -errno;
     ret = apply_seccomp();
-    if (ret < 0)
-        log_error("sandbox: loading the seccomp filter failed: %s", strerror(-ret));
+    if (ret < 0) log_error("sandbox: loading the seccomp filter failed: %s", strerror(-ret));
     return ret;
 }
 
@@ -194,8 +235,7 @@ static int child_status(pid_t pid)
 {
     int ws;
     while (waitpid(pid, &ws, 0) < 0)
-        if (errno != EINTR)
-            return 127;
+        if (errno != EINTR) return 127;
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
@@ -206,15 +246,13 @@ static void keep_child(keep_exec_fn exec, void *arg)
     int ns = enter_namespaces();
     if (ns & CLONE_NEWPID) {
         pid_t pid = fork();
-        if (pid < 0)
-            _exit(127);
+        if (pid < 0) _exit(127);
         if (pid > 0) {
             int st = child_status(pid);
             _exit(st);
         }
     }
-    if (confine() < 0)
-        _exit(127);
+    if (confine() < 0) _exit(127);
     int status = exec(arg);
     fflush(NULL);
     _exit(status & 0xff);
@@ -233,8 +271,7 @@ static int sandbox_probe(char *why, size_t why_size)
 static int sandbox_launch(keep_exec_fn exec, void *arg, int *status)
 {
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        return -errno;
+    if (pipe2(pfd, O_CLOEXEC) < 0) return -errno;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {

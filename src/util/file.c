@@ -10,8 +10,7 @@
 int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out_size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return -errno;
+    if (!f) return -errno;
     int ret = 0;
     uint8_t *buf = NULL;
     size_t cap = 0, len = 0;
@@ -22,8 +21,7 @@ int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out
                 goto out;
             }
             size_t ncap = cap ? cap * 2 : 65536;
-            if (ncap > max_size + 1)
-                ncap = max_size + 1;
+            if (ncap > max_size + 1) ncap = max_size + 1;
             uint8_t *n = realloc(buf, ncap ? ncap : 1);
             if (!n) {
                 ret = -ENOMEM;
@@ -39,8 +37,7 @@ int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out
             goto out;
         }
         if (r == 0) {
-            if (ferror(f))
-                ret = -EIO;
+            if (ferror(f)) ret = -EIO;
             break;
         }
     }

@@ -38,8 +38,7 @@ enum log_level log_get_level(void)
     if (!g_level_set) {
         const char *env = getenv("ENARX_LOG");
         enum log_level l;
-        if (env && log_level_parse(env, &l) == 0)
-            g_level = l;
+        if (env && log_level_parse(env, &l) == 0) g_level = l;
         g_level_set = true;
     }
     return g_level;
@@ -47,8 +46,7 @@ enum log_level log_get_level(void)
 
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 {
-    if (level > log_get_level())
-        return;
+    if (level > log_get_level()) return;
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     char msg[1024];

@@ -26,7 +26,7 @@
 #define WASM_MAX_SEGMENTS 100000u
 #define WASM_MAX_PARAMS 1000u
 #define WASM_MAX_RESULTS 1000u
-#define WASM_MAX_LOCALS 50000u       /* params + declared locals of one function */
+#define WASM_MAX_LOCALS 50000u        /* params + declared locals of one function */
 #define WASM_MAX_FUNC_SIZE (8u << 20) /* bytes of one function body */
 #define WASM_MAX_MODULE_SIZE (1u << 30)
 #define WASM_PAGE_SIZE 65536u
@@ -59,12 +59,12 @@ struct wasm_export {
 struct wasm_code; /* compiled form of one function: defined by compile.c (code.h) */
 
 struct wasm_func_decl {
-    uint32_t type;            /* index into types */
+    uint32_t type; /* index into types */
     bool imported;
-    const uint8_t *body;      /* defined functions: locals + instructions, excluding the size */
+    const uint8_t *body; /* defined functions: locals + instructions, excluding the size */
     uint32_t body_size;
-    uint32_t body_offset;     /* offset of body in the module binary, for error messages */
-    struct wasm_code *code;   /* set by wasm_validate(); NULL for imports */
+    uint32_t body_offset;   /* offset of body in the module binary, for error messages */
+    struct wasm_code *code; /* set by wasm_validate(); NULL for imports */
 };
 
 struct wasm_table_decl {
@@ -88,9 +88,9 @@ struct wasm_global_decl {
 enum wasm_seg_mode { WASM_SEG_ACTIVE = 0, WASM_SEG_PASSIVE = 1, WASM_SEG_DECLARATIVE = 2 };
 
 struct wasm_elem {
-    uint8_t mode;      /* enum wasm_seg_mode */
-    uint8_t elemtype;  /* WASM_FUNCREF or WASM_EXTERNREF */
-    uint32_t table;    /* active only */
+    uint8_t mode;                 /* enum wasm_seg_mode */
+    uint8_t elemtype;             /* WASM_FUNCREF or WASM_EXTERNREF */
+    uint32_t table;               /* active only */
     struct wasm_constexpr offset; /* active only */
     uint32_t count;
     uint32_t *funcidx;            /* non-NULL when the segment lists function indices */
@@ -98,8 +98,8 @@ struct wasm_elem {
 };
 
 struct wasm_data {
-    uint8_t mode;      /* WASM_SEG_ACTIVE or WASM_SEG_PASSIVE */
-    uint32_t memory;   /* active only */
+    uint8_t mode;                 /* WASM_SEG_ACTIVE or WASM_SEG_PASSIVE */
+    uint32_t memory;              /* active only */
     struct wasm_constexpr offset; /* active only */
     const uint8_t *bytes;
     uint32_t size;

@@ -28,13 +28,13 @@
 bool wasm_guard_pages(void);
 
 struct wasm_memory {
-    uint8_t *base;              /* stays put in guard mode; may move on grow otherwise */
-    uint64_t size;              /* bytes, = pages * WASM_PAGE_SIZE */
+    uint8_t *base; /* stays put in guard mode; may move on grow otherwise */
+    uint64_t size; /* bytes, = pages * WASM_PAGE_SIZE */
     uint32_t pages;
-    struct wasm_limits_decl lim;/* max is min(declared max, store cap) when enforced */
-    uint32_t cap_pages;         /* the store's max_memory_pages */
-    size_t reserved;            /* bytes of address space reserved (guard mode), else 0 */
-    struct wasm_memory *next;   /* store's list */
+    struct wasm_limits_decl lim; /* max is min(declared max, store cap) when enforced */
+    uint32_t cap_pages;          /* the store's max_memory_pages */
+    size_t reserved;             /* bytes of address space reserved (guard mode), else 0 */
+    struct wasm_memory *next;    /* store's list */
 };
 
 struct wasm_table {
@@ -54,12 +54,12 @@ struct wasm_global {
 };
 
 struct wasm_func {
-    struct wasm_functype type; /* arrays owned by the store (host) or the module (wasm) */
-    uint32_t type_id;          /* interned in the store */
-    struct wasm_instance *inst;     /* NULL for host functions */
-    const struct wasm_code *code;   /* wasm functions */
-    uint32_t index;                 /* index in inst's module (wasm functions) */
-    wasm_host_fn host;              /* host functions */
+    struct wasm_functype type;    /* arrays owned by the store (host) or the module (wasm) */
+    uint32_t type_id;             /* interned in the store */
+    struct wasm_instance *inst;   /* NULL for host functions */
+    const struct wasm_code *code; /* wasm functions */
+    uint32_t index;               /* index in inst's module (wasm functions) */
+    wasm_host_fn host;            /* host functions */
     void *env;
     struct wasm_func *next;
 };
@@ -67,14 +67,14 @@ struct wasm_func {
 struct wasm_instance {
     struct wasm_store *store;
     const struct wasm_module *mod;
-    struct wasm_func **funcs;       /* nfuncs = mod->nfuncs */
-    struct wasm_table **tables;     /* mod->ntables */
-    struct wasm_memory **memories;  /* mod->nmemories (0 or 1 in WebAssembly 2.0) */
-    struct wasm_memory *mem0;       /* memories[0] or NULL */
-    struct wasm_global **globals;   /* mod->nglobals */
-    uint32_t *type_ids;             /* interned id of each of mod->types */
-    bool *elem_dropped;             /* mod->nelems: elem.drop or after active/declarative init */
-    bool *data_dropped;             /* mod->ndatas: data.drop or after active init */
+    struct wasm_func **funcs;      /* nfuncs = mod->nfuncs */
+    struct wasm_table **tables;    /* mod->ntables */
+    struct wasm_memory **memories; /* mod->nmemories (0 or 1 in WebAssembly 2.0) */
+    struct wasm_memory *mem0;      /* memories[0] or NULL */
+    struct wasm_global **globals;  /* mod->nglobals */
+    uint32_t *type_ids;            /* interned id of each of mod->types */
+    bool *elem_dropped;            /* mod->nelems: elem.drop or after active/declarative init */
+    bool *data_dropped;            /* mod->ndatas: data.drop or after active init */
     struct wasm_instance *next;
 };
 
@@ -91,8 +91,8 @@ struct wasm_store {
     /* Value stack shared by all frames (locals and operands), lim.value_stack_size bytes. */
     uint8_t *stack;
     uint8_t *stack_end;
-    uint32_t depth;        /* current call depth */
-    uint64_t fuel;         /* remaining, when lim.fuel != 0 (reset on each embedder call) */
+    uint32_t depth; /* current call depth */
+    uint64_t fuel;  /* remaining, when lim.fuel != 0 (reset on each embedder call) */
 
     /* Interned function types: types[type_id]. */
     struct wasm_functype *types;

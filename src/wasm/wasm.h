@@ -64,17 +64,17 @@ union wasm_val {
 enum wasm_trap {
     WASM_TRAP_NONE = 0,
     WASM_TRAP_UNREACHABLE = 1,
-    WASM_TRAP_MEMORY_OOB,        /* out of bounds memory access */
-    WASM_TRAP_TABLE_OOB,         /* out of bounds table access / undefined element */
-    WASM_TRAP_UNINITIALIZED,     /* uninitialized element (null funcref in call_indirect) */
-    WASM_TRAP_INDIRECT_TYPE,     /* indirect call type mismatch */
-    WASM_TRAP_DIV_ZERO,          /* integer divide by zero */
-    WASM_TRAP_INT_OVERFLOW,      /* integer overflow */
-    WASM_TRAP_INVALID_CONV,      /* invalid conversion to integer */
-    WASM_TRAP_CALL_EXHAUSTED,    /* call stack exhausted (depth or value stack) */
-    WASM_TRAP_FUEL,              /* fuel or deadline exhausted */
-    WASM_TRAP_HOST,              /* a host function reported an error */
-    WASM_TRAP_EXIT,              /* a host function asked to stop (e.g. proc_exit) */
+    WASM_TRAP_MEMORY_OOB,     /* out of bounds memory access */
+    WASM_TRAP_TABLE_OOB,      /* out of bounds table access / undefined element */
+    WASM_TRAP_UNINITIALIZED,  /* uninitialized element (null funcref in call_indirect) */
+    WASM_TRAP_INDIRECT_TYPE,  /* indirect call type mismatch */
+    WASM_TRAP_DIV_ZERO,       /* integer divide by zero */
+    WASM_TRAP_INT_OVERFLOW,   /* integer overflow */
+    WASM_TRAP_INVALID_CONV,   /* invalid conversion to integer */
+    WASM_TRAP_CALL_EXHAUSTED, /* call stack exhausted (depth or value stack) */
+    WASM_TRAP_FUEL,           /* fuel or deadline exhausted */
+    WASM_TRAP_HOST,           /* a host function reported an error */
+    WASM_TRAP_EXIT,           /* a host function asked to stop (e.g. proc_exit) */
     WASM_TRAP_COUNT_
 };
 
@@ -82,18 +82,18 @@ enum wasm_trap {
 const char *wasm_trap_str(enum wasm_trap trap);
 
 struct wasm_error {
-    int code;          /* negative errno, or a positive enum wasm_trap for traps */
-    uint32_t func;     /* for traps: index of the function that trapped (UINT32_MAX: unknown) */
-    char msg[200];     /* human-readable, NUL-terminated */
+    int code;      /* negative errno, or a positive enum wasm_trap for traps */
+    uint32_t func; /* for traps: index of the function that trapped (UINT32_MAX: unknown) */
+    char msg[200]; /* human-readable, NUL-terminated */
 };
 
 /* Engine limits. Zero in any field means "the default" (see wasm_limits_default). */
 struct wasm_limits {
-    uint32_t max_call_depth;    /* nested calls before WASM_TRAP_CALL_EXHAUSTED */
-    uint32_t value_stack_size;  /* bytes of operand/local stack per store */
-    uint32_t max_memory_pages;  /* cap on any linear memory, in 64 KiB pages */
-    uint32_t max_table_elems;   /* cap on any table's size */
-    uint64_t fuel;              /* instructions (approximate) per call; 0 = unbounded */
+    uint32_t max_call_depth;   /* nested calls before WASM_TRAP_CALL_EXHAUSTED */
+    uint32_t value_stack_size; /* bytes of operand/local stack per store */
+    uint32_t max_memory_pages; /* cap on any linear memory, in 64 KiB pages */
+    uint32_t max_table_elems;  /* cap on any table's size */
+    uint64_t fuel;             /* instructions (approximate) per call; 0 = unbounded */
 };
 
 /*
@@ -109,7 +109,7 @@ void wasm_limits_default(struct wasm_limits *lim);
 struct wasm_functype {
     uint32_t nparams;
     uint32_t nresults;
-    const uint8_t *params;  /* enum wasm_valtype each */
+    const uint8_t *params; /* enum wasm_valtype each */
     const uint8_t *results;
 };
 
@@ -135,11 +135,11 @@ struct wasm_extern_desc {
     const char *name;
     uint32_t name_len;
     enum wasm_extern_kind kind;
-    struct wasm_functype func;     /* WASM_EXTERN_FUNC */
-    uint8_t elemtype;              /* WASM_EXTERN_TABLE: WASM_FUNCREF or WASM_EXTERNREF */
-    struct wasm_limits_decl limits;/* WASM_EXTERN_TABLE, WASM_EXTERN_MEMORY */
-    uint8_t valtype;               /* WASM_EXTERN_GLOBAL */
-    bool mutable_;                 /* WASM_EXTERN_GLOBAL */
+    struct wasm_functype func;      /* WASM_EXTERN_FUNC */
+    uint8_t elemtype;               /* WASM_EXTERN_TABLE: WASM_FUNCREF or WASM_EXTERNREF */
+    struct wasm_limits_decl limits; /* WASM_EXTERN_TABLE, WASM_EXTERN_MEMORY */
+    uint8_t valtype;                /* WASM_EXTERN_GLOBAL */
+    bool mutable_;                  /* WASM_EXTERN_GLOBAL */
 };
 
 /* A runtime object that can be imported or exported. */
