@@ -310,6 +310,9 @@ static int add_fds(struct world *w, const struct run_opts *o)
 {
     size_t i = 0;
     int ret = 0;
+    /* With a Steward the Keep is certified before anything else, tls files or not, so that a
+     * refusal stops the Keep before the workload starts. */
+    if (w->cfg.steward) ret = tls_identity(w);
     for (; i < w->cfg.files_count && ret == 0; i++) {
         enum keep_file_kind k = w->cfg.files[i].kind;
         if (k == KEEP_FILE_LISTEN || k == KEEP_FILE_CONNECT) break;
