@@ -372,6 +372,14 @@ static void *generation_writer(void *arg)
         if (!f) return NULL;
         fprintf(f, "%d\n", gen);
         fclose(f);
+        /* Wait until the provider has closed this read before offering the next value: while
+         * it still holds the FIFO open, a new writer would join the same read (then "1\n2\n"
+         * is one value and the second read waits forever for a writer). A non-blocking open
+         * for writing fails with ENXIO exactly when no reader has the FIFO open. */
+        for (int fd; gen == 1 && (fd = open(fifo, O_WRONLY | O_NONBLOCK)) >= 0;) {
+            close(fd);
+            usleep(1000);
+        }
     }
     return NULL;
 }
