@@ -630,9 +630,11 @@ static int get_cond(struct comp *c, struct cond *cd)
             cd->fused = true;
             cd->fop = g_cmp_fused[ci];
             cd->a = p[1].p.b;
-            cd->ri = ri || c->last_op == WASM_IOP_i32_eqz;
-            cd->k = c->last_op == WASM_IOP_i32_eqz ? 0 : p[2].u64;
-            cd->b = p[2].p.a;
+            bool eqz = c->last_op == WASM_IOP_i32_eqz;
+            cd->ri = ri || eqz;
+            /* i32.eqz has no second operand cell: p[2] may lie past the code (compare to 0) */
+            cd->k = eqz ? 0 : p[2].u64;
+            cd->b = eqz ? 0 : p[2].p.a;
             c->ncode = c->last_start;
             c->last_dst = NONE;
             return 0;

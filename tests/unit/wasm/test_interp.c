@@ -389,13 +389,70 @@ static void test_validation(void **state)
     }
 }
 
+static size_t put_leb(uint8_t *p, uint32_t v)
+{
+    size_t n = 0;
+    do {
+        p[n] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+        n++;
+    } while (v);
+    return n;
+}
+
+/*
+ * i32.eqz fused into a following `if`, at every position relative to the code buffer's
+ * growth (0 to 300 prefix instructions): each must compile and compute the right result.
+ * The fusion used to read the (absent) second-operand cell after an eqz, one cell past the
+ * code when the eqz ended the buffer; ASan found it compiling the wasi-testsuite's
+ * poll_oneoff_stdio.wasm. This test does not reproduce that exact buffer layout.
+ *   (func (export "f") (param i32) (result i32)
+ *     [i32.const 7 local.set 0] x n  local.get 0 i32.eqz if (result i32) i32.const 1
+ *     else i32.const 2 end)
+ */
+static void test_eqz_fused_at_code_end(void **state)
+{
+    (void)state;
+    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                   0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x02,
+                                   0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 'f',  0x00, 0x00};
+    static const uint8_t tail[] = {0x20, 0x00, 0x45, 0x04, 0x7f, 0x41,
+                                   0x01, 0x05, 0x41, 0x02, 0x0b, 0x0b};
+    static uint8_t mod[8 + sizeof(head) + 4 * 300 + sizeof(tail) + 16];
+    for (uint32_t n = 0; n <= 300; n++) {
+        uint32_t body = 1 + 4 * n + (uint32_t)sizeof(tail);
+        uint8_t lb[5], lc[5];
+        size_t nb = put_leb(lb, body), nc = put_leb(lc, (uint32_t)(1 + nb + body));
+        size_t m = 0;
+        memcpy(mod, head, sizeof head);
+        m = sizeof head;
+        mod[m++] = 0x0a;
+        memcpy(mod + m, lc, nc), m += nc;
+        mod[m++] = 0x01;
+        memcpy(mod + m, lb, nb), m += nb;
+        mod[m++] = 0x00; /* no locals */
+        for (uint32_t i = 0; i < n; i++) {
+            static const uint8_t set7[] = {0x41, 0x07, 0x21, 0x00};
+            memcpy(mod + m, set7, 4), m += 4;
+        }
+        memcpy(mod + m, tail, sizeof tail), m += sizeof tail;
+        struct env e;
+        env_open(&e, mod, m, NULL, NULL, 0);
+        uint32_t arg = 0, res = 0;
+        struct wasm_error err = {0};
+        assert_int_equal(call_i32(&e, "f", 1, 1, &arg, &res, &err), 0);
+        assert_int_equal(res, n == 0 ? 1 : 2);
+        env_close(&e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arith),         cmocka_unit_test(test_float),
         cmocka_unit_test(test_traps),         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_memory_tables), cmocka_unit_test(test_host),
-        cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_validation),    cmocka_unit_test(test_eqz_fused_at_code_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
