@@ -37,6 +37,7 @@
  */
 #include "keep.h"
 
+#include "util/util.h"
 #include "wasi/wasi.h"
 
 #include <arpa/inet.h>
@@ -919,31 +920,11 @@ out:
     return ret;
 }
 
-/* Fills *ss from an address literal and port; "::" also accepts IPv4 (dual stack). */
-static int parse_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-    if (addr && inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons(port);
-        *len = sizeof *a6;
-    } else if (addr && inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons(port);
-        *len = sizeof *a4;
-    } else {
-        return -EINVAL;
-    }
-    return 0;
-}
-
 static int tcp_listen(const char *addr, uint16_t port, int *fd_out)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int ret = parse_addr(addr, port, &ss, &len);
+    int ret = util_sockaddr_parse(addr, port, &ss, &len);
     if (ret < 0) return ret;
     int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s < 0) return -errno;

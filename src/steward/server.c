@@ -29,6 +29,7 @@
 #include <microhttpd.h>
 
 #include "steward/internal.h"
+#include "util/util.h"
 
 #define DISCARD_MAX (1024u * 1024u)
 #define DEFAULT_MAX_CONNS 1024u
@@ -223,27 +224,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", msg);
 }
 
-/* Numeric address -> sockaddr; *v6 says which. */
-static int parse_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, bool *v6)
-{
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(port);
-        *v6 = true;
-        return 0;
-    }
-    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(port);
-        *v6 = false;
-        return 0;
-    }
-    return -EINVAL;
-}
-
 static unsigned pool_size(unsigned threads)
 {
     if (threads) return threads;
@@ -276,8 +256,9 @@ int steward_server_start(const struct steward *s, const struct steward_listen *l
                          struct steward_server **out)
 {
     struct sockaddr_storage ss;
-    bool v6 = false;
-    if (parse_addr(l->addr ? l->addr : "::", l->port, &ss, &v6) < 0) return -EINVAL;
+    socklen_t sslen;
+    if (util_sockaddr_parse(l->addr ? l->addr : "::", l->port, &ss, &sslen) < 0) return -EINVAL;
+    bool v6 = ss.ss_family == AF_INET6;
     if (l->tls_cert_pem &&
         (!l->tls_key_pem || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES))
         return -EINVAL;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define NODISCARD __attribute__((warn_unused_result))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -35,5 +36,13 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 NODISCARD int util_file_read(const char *path, size_t max_size, uint8_t **out, size_t *out_size);
 
 #include "toml.h"
+
+/*
+ * Fills *ss and *len from an IPv6 or IPv4 address literal (no names) and a port ("::" is the
+ * IPv6 any-address, which also accepts IPv4 where the socket is dual-stack). 0, or -EINVAL
+ * for anything that is not an address literal (addr may be NULL).
+ */
+NODISCARD int util_sockaddr_parse(const char *addr, uint16_t port, struct sockaddr_storage *ss,
+                                  socklen_t *len);
 
 #endif

@@ -11,6 +11,7 @@
  * peer that went away is EPIPE for the workload, never a SIGPIPE for the Keep.
  */
 #include "internal.h"
+#include "util/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,27 +24,6 @@
 
 #define LISTEN_BACKLOG 128
 #define MAX_SOCK_IOVS 64
-
-/* Parses an IP literal into *ss: 0, or -EINVAL. */
-static int parse_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
-{
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(port);
-        *len = sizeof(*s6);
-        return 0;
-    }
-    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(port);
-        *len = sizeof(*s4);
-        return 0;
-    }
-    return -EINVAL;
-}
 
 static int add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *fd_out)
 {
@@ -59,7 +39,7 @@ int wasi_ctx_add_listen(struct wasi_ctx *ctx, const char *addr, uint16_t port, u
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    if (parse_addr(addr, port, &ss, &len) < 0) return -EINVAL;
+    if (util_sockaddr_parse(addr, port, &ss, &len) < 0) return -EINVAL;
     int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) return -errno;
     int one = 1, zero = 0;
