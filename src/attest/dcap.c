@@ -27,6 +27,7 @@
  * anything but the input's size (the PEM chain is at most the quote's size).
  */
 #include "attest/dcap.h"
+#include "attest/internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -90,20 +91,6 @@ struct win {
     size_t off;
 };
 
-static int fail(struct attest_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct attest_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 static uint16_t rd16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | (p[1] << 8));
@@ -124,9 +111,9 @@ static int take(struct win *w, size_t n, const uint8_t **out, const char *what,
                 struct attest_error *err)
 {
     if (w->left < n)
-        return fail(err, ATTEST_E_MALFORMED,
-                    "quote: %s at offset %zu needs %zu bytes, only %zu remain", what, w->off, n,
-                    w->left);
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: %s at offset %zu needs %zu bytes, only %zu remain", what, w->off,
+                           n, w->left);
     *out = w->p;
     w->p += n;
     w->left -= n;
@@ -172,19 +159,20 @@ static int parse_header(const uint8_t *h, struct quote_view *v, struct attest_er
     v->version = rd16(h);
     v->tee_type = rd32(h + 4);
     if (v->version < 3 || v->version > 5)
-        return fail(err, ATTEST_E_FORMAT, "quote: version %u at offset 0 is not 3, 4 or 5",
-                    v->version);
+        return attest_fail(err, ATTEST_E_FORMAT, "quote: version %u at offset 0 is not 3, 4 or 5",
+                           v->version);
     if (rd16(h + 2) != ATT_KEY_ECDSA_P256)
-        return fail(err, ATTEST_E_FORMAT,
-                    "quote: attestation key type %u at offset 2 is not 2 (ECDSA P-256)",
-                    rd16(h + 2));
+        return attest_fail(err, ATTEST_E_FORMAT,
+                           "quote: attestation key type %u at offset 2 is not 2 (ECDSA P-256)",
+                           rd16(h + 2));
     if (v->tee_type != ATTEST_DCAP_TEE_SGX && v->tee_type != ATTEST_DCAP_TEE_TDX)
-        return fail(err, ATTEST_E_MALFORMED, "quote: TEE type 0x%x at offset 4 is not 0 or 0x81",
-                    v->tee_type);
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: TEE type 0x%x at offset 4 is not 0 or 0x81", v->tee_type);
     if (v->version == 3 && v->tee_type != ATTEST_DCAP_TEE_SGX)
-        return fail(err, ATTEST_E_MALFORMED, "quote: v3 reserved field at offset 4 is not zero");
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: v3 reserved field at offset 4 is not zero");
     if (memcmp(h + 12, INTEL_QE_VENDOR_ID, 16) != 0)
-        return fail(err, ATTEST_E_FORMAT, "quote: QE vendor ID at offset 12 is not Intel's");
+        return attest_fail(err, ATTEST_E_FORMAT, "quote: QE vendor ID at offset 12 is not Intel's");
     return 0;
 }
 
@@ -204,13 +192,14 @@ static int parse_body_kind(struct win *w, struct quote_view *v, struct attest_er
     if (rc < 0) return rc;
     static const size_t sizes[4] = {0, SGX_REPORT_SIZE, TDX10_REPORT_SIZE, TDX15_REPORT_SIZE};
     if (type < 1 || type > 3 || size != sizes[type])
-        return fail(err, ATTEST_E_MALFORMED,
-                    "quote: v5 body type %u with size %u at offset 48 is not SGX/384, "
-                    "TDX1.0/584 or TDX1.5/648",
-                    type, size);
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: v5 body type %u with size %u at offset 48 is not SGX/384, "
+                           "TDX1.0/584 or TDX1.5/648",
+                           type, size);
     if ((type == ATTEST_DCAP_BODY_SGX) != (v->tee_type == ATTEST_DCAP_TEE_SGX))
-        return fail(err, ATTEST_E_MALFORMED, "quote: v5 body type %u does not match TEE type %s",
-                    type, tee_name(v->tee_type));
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: v5 body type %u does not match TEE type %s", type,
+                           tee_name(v->tee_type));
     v->body_kind = (enum attest_dcap_body)type;
     v->body_size = size;
     return 0;
@@ -226,14 +215,14 @@ static int parse_cert_data(struct win *w, uint16_t want, struct win *data, struc
     if (rc == 0) rc = take32(w, &size, "certification data size", err);
     if (rc < 0) return rc;
     if (type != want)
-        return fail(err, ATTEST_E_FORMAT,
-                    "quote: certification data type %u at offset %zu, expected %u", type, off,
-                    want);
+        return attest_fail(err, ATTEST_E_FORMAT,
+                           "quote: certification data type %u at offset %zu, expected %u", type,
+                           off, want);
     rc = sub(w, size, data, "certification data", err);
     if (rc == 0 && w->left != 0)
-        return fail(err, ATTEST_E_MALFORMED,
-                    "quote: %zu unexpected bytes after certification data at offset %zu", w->left,
-                    w->off);
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: %zu unexpected bytes after certification data at offset %zu",
+                           w->left, w->off);
     return rc;
 }
 
@@ -251,7 +240,8 @@ static int parse_qe_part(struct win *w, struct quote_view *v, struct attest_erro
     rc = parse_cert_data(w, CERT_TYPE_PCK_CHAIN, &chain, err);
     if (rc < 0) return rc;
     if (chain.left == 0)
-        return fail(err, ATTEST_E_MALFORMED, "quote: empty PCK chain at offset %zu", chain.off);
+        return attest_fail(err, ATTEST_E_MALFORMED, "quote: empty PCK chain at offset %zu",
+                           chain.off);
     v->pem = chain.p;
     v->pem_size = chain.left;
     return 0;
@@ -288,8 +278,8 @@ static int quote_parse(const uint8_t *q, size_t size, struct quote_view *v,
     if (rc == 0) rc = sub(&w, sig_size, &sig, "signature data", err);
     if (rc == 0) rc = parse_sig_data(&sig, v, err);
     if (rc == 0 && sig.left != 0)
-        return fail(err, ATTEST_E_MALFORMED, "quote: %zu unexpected bytes in signature data",
-                    sig.left);
+        return attest_fail(err, ATTEST_E_MALFORMED, "quote: %zu unexpected bytes in signature data",
+                           sig.left);
     return rc;
 }
 
@@ -431,11 +421,12 @@ static int quote_signatures(const uint8_t *q, const struct quote_view *v, X509 *
 {
     EVP_PKEY *pck_key = X509_get0_pubkey(pck);
     if (!is_p256(pck_key))
-        return fail(err, ATTEST_E_MALFORMED, "quote: PCK certificate key is not EC P-256");
+        return attest_fail(err, ATTEST_E_MALFORMED, "quote: PCK certificate key is not EC P-256");
     int rc = attest_dcap_ecdsa_verify(pck_key, v->qe_report, SGX_REPORT_SIZE, v->qe_sig);
     if (rc < 0)
         return rc == ATTEST_E_SIGNATURE
-                   ? fail(err, rc, "quote: QE report signature does not verify with the PCK key")
+                   ? attest_fail(err, rc,
+                                 "quote: QE report signature does not verify with the PCK key")
                    : rc;
     uint8_t hash[32];
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -448,15 +439,16 @@ static int quote_signatures(const uint8_t *q, const struct quote_view *v, X509 *
     static const uint8_t zeros[32];
     const uint8_t *rd = v->qe_report + 320;
     if (CRYPTO_memcmp(hash, rd, 32) != 0 || memcmp(rd + 32, zeros, 32) != 0)
-        return fail(err, ATTEST_E_SIGNATURE,
-                    "quote: QE REPORTDATA does not bind the attestation key "
-                    "(SHA-256(key || auth data) || zeros expected)");
+        return attest_fail(err, ATTEST_E_SIGNATURE,
+                           "quote: QE REPORTDATA does not bind the attestation key "
+                           "(SHA-256(key || auth data) || zeros expected)");
     EVP_PKEY *ak = att_key_load(v->att_key);
-    if (!ak) return fail(err, ATTEST_E_MALFORMED, "quote: attestation key is not a P-256 point");
+    if (!ak)
+        return attest_fail(err, ATTEST_E_MALFORMED, "quote: attestation key is not a P-256 point");
     rc = attest_dcap_ecdsa_verify(ak, q, v->signed_size, v->sig);
     EVP_PKEY_free(ak);
     if (rc == ATTEST_E_SIGNATURE)
-        return fail(err, rc, "quote: signature over header and body does not verify");
+        return attest_fail(err, rc, "quote: signature over header and body does not verify");
     return rc;
 }
 
@@ -502,12 +494,12 @@ static int chain_load(const uint8_t *pem, size_t size, STACK_OF(X509) * *out,
 {
     int rc = attest_dcap_pem_certs(pem, size, MAX_CHAIN_CERTS, out);
     if (rc == ATTEST_E_MALFORMED)
-        return fail(err, rc, "quote: PCK chain is not 1 to %d well-formed PEM certificates",
-                    MAX_CHAIN_CERTS);
+        return attest_fail(err, rc, "quote: PCK chain is not 1 to %d well-formed PEM certificates",
+                           MAX_CHAIN_CERTS);
     if (rc == 0 && sk_X509_num(*out) < 2) {
         attest_dcap_chain_free(*out);
-        return fail(err, ATTEST_E_MALFORMED,
-                    "quote: PCK chain has 1 certificate, expected the PCK and its CA");
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "quote: PCK chain has 1 certificate, expected the PCK and its CA");
     }
     return rc;
 }
@@ -574,8 +566,9 @@ static int root_pin_check(X509 *root, const uint8_t *pin, struct attest_error *e
     unsigned int md_size = 0;
     if (X509_digest(root, EVP_sha256(), md, &md_size) != 1 || md_size != 32) return -ENOMEM;
     if (CRYPTO_memcmp(md, pin ? pin : ATTEST_DCAP_INTEL_ROOT_SHA256, 32) != 0)
-        return fail(err, ATTEST_E_NOKEY,
-                    "Intel root: SHA-256 fingerprint of the given root is not the pinned one");
+        return attest_fail(
+            err, ATTEST_E_NOKEY,
+            "Intel root: SHA-256 fingerprint of the given root is not the pinned one");
     return 0;
 }
 
@@ -690,26 +683,28 @@ static int pck_extension(X509 *pck, struct attest_dcap_claims *c, struct attest_
     int again = obj && idx >= 0 ? X509_get_ext_by_OBJ(pck, obj, idx) : -1;
     ASN1_OBJECT_free(obj);
     if (idx < 0 || again >= 0)
-        return fail(err, ATTEST_E_MALFORMED,
-                    "PCK certificate: not exactly one SGX extension 1.2.840.113741.1.13.1");
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "PCK certificate: not exactly one SGX extension 1.2.840.113741.1.13.1");
     ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(pck, idx));
     struct der_cursor top, in;
     struct der_elem seq;
     der_init(&top, ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os));
     if (der_expect(&top, DER_SEQUENCE, &seq) < 0 || !der_at_end(&top))
-        return fail(err, ATTEST_E_MALFORMED, "PCK certificate: SGX extension is not a SEQUENCE");
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "PCK certificate: SGX extension is not a SEQUENCE");
     der_enter(&seq, &in);
     uint32_t seen = 0;
     while (!der_at_end(&in)) {
         struct der_elem oid, val;
         if (ext_pair(&in, &oid, &val) < 0 || ext_member(&oid, &val, &seen, c) < 0)
-            return fail(err, ATTEST_E_MALFORMED,
-                        "PCK certificate: malformed SGX extension member at byte %zu",
-                        (size_t)(in.p - seq.val));
+            return attest_fail(err, ATTEST_E_MALFORMED,
+                               "PCK certificate: malformed SGX extension member at byte %zu",
+                               (size_t)(in.p - seq.val));
     }
     if ((seen & 0x3eu) != 0x3eu)
-        return fail(err, ATTEST_E_MALFORMED,
-                    "PCK certificate: SGX extension lacks PPID, TCB, PCE-ID, FMSPC or SGX type");
+        return attest_fail(
+            err, ATTEST_E_MALFORMED,
+            "PCK certificate: SGX extension lacks PPID, TCB, PCE-ID, FMSPC or SGX type");
     return 0;
 }
 
@@ -742,17 +737,17 @@ static int crl_check(const uint8_t *buf, size_t size, X509 *issuer, X509 *subjec
     X509_CRL *crl = crl_load(buf, size);
     X509_REVOKED *rev = NULL;
     int rc;
-    if (!crl) return fail(err, ATTEST_E_MALFORMED, "%s: not a DER or PEM CRL", what);
+    if (!crl) return attest_fail(err, ATTEST_E_MALFORMED, "%s: not a DER or PEM CRL", what);
     const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
     if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
-        rc = fail(err, ATTEST_DCAP_E_MISMATCH, "%s: not issued by the expected CA", what);
+        rc = attest_fail(err, ATTEST_DCAP_E_MISMATCH, "%s: not issued by the expected CA", what);
     else if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1)
-        rc = fail(err, ATTEST_E_SIGNATURE, "%s: signature does not verify", what);
+        rc = attest_fail(err, ATTEST_E_SIGNATURE, "%s: signature does not verify", what);
     else if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &at) >= 0 || !next ||
              X509_cmp_time(next, &at) <= 0)
-        rc = fail(err, ATTEST_E_EXPIRED, "%s: not current at the verification time", what);
+        rc = attest_fail(err, ATTEST_E_EXPIRED, "%s: not current at the verification time", what);
     else if (X509_CRL_get0_by_cert(crl, &rev, subject) == 1)
-        rc = fail(err, ATTEST_E_REVOKED, "%s: certificate is revoked", what);
+        rc = attest_fail(err, ATTEST_E_REVOKED, "%s: certificate is revoked", what);
     else
         rc = 0;
     ERR_clear_error();
@@ -786,8 +781,9 @@ static int chain_all_used(STACK_OF(X509) * certs, STACK_OF(X509) * chain, struct
         for (int j = 0; j < sk_X509_num(chain) && !used; j++)
             used = X509_cmp(sk_X509_value(certs, i), sk_X509_value(chain, j)) == 0;
         if (!used)
-            return fail(err, ATTEST_E_MALFORMED,
-                        "PCK chain: certificate %d is not part of the chain to the pinned root", i);
+            return attest_fail(
+                err, ATTEST_E_MALFORMED,
+                "PCK chain: certificate %d is not part of the chain to the pinned root", i);
     }
     return 0;
 }
@@ -802,7 +798,7 @@ static int pck_verify(const struct quote_view *v, const struct attest_dcap_opts 
     rc = attest_dcap_chain_verify(opts->root, sk_X509_value(certs, 0), certs, at, 0, chain,
                                   &x509_err);
     if (rc < 0 && rc != -ENOMEM)
-        fail(err, rc, "PCK chain: %s", X509_verify_cert_error_string(x509_err));
+        attest_fail(err, rc, "PCK chain: %s", X509_verify_cert_error_string(x509_err));
     if (rc == 0 && (rc = chain_all_used(certs, *chain, err)) < 0) {
         attest_dcap_chain_free(*chain);
         *chain = NULL;
@@ -840,7 +836,7 @@ int attest_dcap_verify(const uint8_t *quote, size_t size, const struct attest_dc
 {
     if (err) err->msg[0] = '\0';
     if (!quote || !opts || !opts->root || !out)
-        return fail(err, -EINVAL, "dcap: missing quote, options, root or output");
+        return attest_fail(err, -EINVAL, "dcap: missing quote, options, root or output");
     memset(out, 0, sizeof(*out));
     out->tcb_eval_number = -1;
     snprintf(out->note, sizeof(out->note), "no collateral: TCB status unknown");

@@ -26,6 +26,7 @@
  * signature verifies.
  */
 #include "attest/dcap.h"
+#include "attest/internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -39,20 +40,6 @@
 
 #define MAX_SIGNING_CERTS 8
 #define MAX_TCB_LEVELS 256
-
-static int fail(struct attest_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct attest_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* ---- raw member location ---- */
 
@@ -213,14 +200,14 @@ static int signer_load(const struct attest_dcap_collateral *col, X509 *root, tim
                        struct signer *s, struct attest_error *err)
 {
     if (!col->signing_chain_pem)
-        return fail(err, ATTEST_E_NOKEY, "collateral: no TCB signing chain given");
+        return attest_fail(err, ATTEST_E_NOKEY, "collateral: no TCB signing chain given");
     int rc = attest_dcap_pem_certs(col->signing_chain_pem, col->signing_chain_size,
                                    MAX_SIGNING_CERTS, &s->certs);
     if (rc < 0)
         return rc == -ENOMEM ? rc
-                             : fail(err, rc,
-                                    "collateral: TCB signing chain is not PEM "
-                                    "certificates");
+                             : attest_fail(err, rc,
+                                           "collateral: TCB signing chain is not PEM "
+                                           "certificates");
     s->cert = sk_X509_value(s->certs, 0);
     int x509_err;
     rc = attest_dcap_chain_verify(root, s->cert, s->certs, at, 0, NULL, &x509_err);
@@ -231,8 +218,8 @@ static int signer_load(const struct attest_dcap_collateral *col, X509 *root, tim
         s->state = ATTEST_DCAP_COLLATERAL_SIGNER_EXPIRED;
     }
     if (rc < 0 && rc != -ENOMEM)
-        return fail(err, rc, "collateral: TCB signing chain: %s",
-                    X509_verify_cert_error_string(x509_err));
+        return attest_fail(err, rc, "collateral: TCB signing chain: %s",
+                           X509_verify_cert_error_string(x509_err));
     return rc;
 }
 
@@ -247,17 +234,20 @@ static int signed_doc_load(const uint8_t *doc, size_t size, const char *member,
     uint8_t sig[64];
     int rc;
     if (!root || !json_is_object(json_object_get(root, member)))
-        rc = fail(err, ATTEST_E_MALFORMED, "collateral %s: not JSON with an object \"%s\" (%d:%d)",
-                  member, member, root ? 0 : jerr.line, root ? 0 : jerr.column);
+        rc = attest_fail(err, ATTEST_E_MALFORMED,
+                         "collateral %s: not JSON with an object \"%s\" (%d:%d)", member, member,
+                         root ? 0 : jerr.line, root ? 0 : jerr.column);
     else if (locate_member(doc, size, member, &raw, &raw_size) < 0)
-        rc = fail(err, ATTEST_E_MALFORMED, "collateral %s: cannot locate its raw bytes", member);
+        rc = attest_fail(err, ATTEST_E_MALFORMED, "collateral %s: cannot locate its raw bytes",
+                         member);
     else if (json_hex(root, "signature", sig, sizeof(sig)) < 0)
-        rc = fail(err, ATTEST_E_MALFORMED, "collateral %s: \"signature\" is not 128 hex digits",
-                  member);
+        rc = attest_fail(err, ATTEST_E_MALFORMED,
+                         "collateral %s: \"signature\" is not 128 hex digits", member);
     else
         rc = attest_dcap_ecdsa_verify(X509_get0_pubkey(s->cert), raw, raw_size, sig);
     if (rc == ATTEST_E_SIGNATURE)
-        fail(err, rc, "collateral %s: signature does not verify with the TCB signing key", member);
+        attest_fail(err, rc, "collateral %s: signature does not verify with the TCB signing key",
+                    member);
     if (rc == 0)
         *out = root;
     else
@@ -271,13 +261,15 @@ static int window_check(const json_t *body, const char *what, time_t at, struct 
     time_t issue, next;
     if (parse_time(json_string_value(json_object_get(body, "issueDate")), &issue) < 0 ||
         parse_time(json_string_value(json_object_get(body, "nextUpdate")), &next) < 0)
-        return fail(err, ATTEST_E_MALFORMED, "collateral %s: bad issueDate or nextUpdate", what);
+        return attest_fail(err, ATTEST_E_MALFORMED, "collateral %s: bad issueDate or nextUpdate",
+                           what);
     if (at < issue || at > next) {
         char a[32], b[32], c[32];
         fmt_time(at, a, sizeof(a));
         fmt_time(issue, b, sizeof(b));
         fmt_time(next, c, sizeof(c));
-        return fail(err, ATTEST_E_EXPIRED, "collateral %s: valid %s..%s, not at %s", what, b, c, a);
+        return attest_fail(err, ATTEST_E_EXPIRED, "collateral %s: valid %s..%s, not at %s", what, b,
+                           c, a);
     }
     return 0;
 }
@@ -455,11 +447,12 @@ static int module_match(const json_t *m, const struct attest_dcap_claims *c,
         attr[i] = (uint8_t)(c->tdx.seam_attributes >> (8 * i));
     if (json_hex(m, "mrsigner", signer, sizeof(signer)) < 0 ||
         masked_match(m, "attributes", "attributesMask", attr, sizeof(attr), &ok) < 0)
-        return fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: malformed TDX module identity");
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "collateral tcbInfo: malformed TDX module identity");
     if (memcmp(signer, c->tdx.mr_signer_seam, 48) != 0 || !ok)
-        return fail(err, ATTEST_DCAP_E_MISMATCH,
-                    "collateral tcbInfo: MRSIGNERSEAM or SEAMATTRIBUTES differ from the TDX "
-                    "module identity");
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "collateral tcbInfo: MRSIGNERSEAM or SEAMATTRIBUTES differ from the TDX "
+                           "module identity");
     return 0;
 }
 
@@ -487,7 +480,7 @@ static int tdx_module_status(const json_t *info, struct attest_dcap_claims *c,
     int rc = module_match(m, c, err);
     if (rc == 0 &&
         isvsvn_level(json_object_get(m, "tcbLevels"), c->tdx.tee_tcb_svn[0], &lvl, status) < 0)
-        rc = fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: malformed %s levels", id);
+        rc = attest_fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: malformed %s levels", id);
     if (rc == 0 && lvl) add_advisories(lvl, c);
     return rc;
 }
@@ -501,17 +494,17 @@ static int tcb_info_header(const json_t *info, struct attest_dcap_claims *c, int
     uint8_t fmspc[6], pce_id[2];
     const char *id = json_string_value(json_object_get(info, "id"));
     if (json_uint(info, "version", 3, &v) < 0 || v < 2)
-        return fail(err, ATTEST_E_FORMAT, "collateral tcbInfo: version is not 2 or 3");
+        return attest_fail(err, ATTEST_E_FORMAT, "collateral tcbInfo: version is not 2 or 3");
     *version = (int)v;
     const char *want = c->tee == ATTEST_DCAP_TEE_TDX ? "TDX" : "SGX";
     if ((id || v >= 3 || c->tee == ATTEST_DCAP_TEE_TDX) && (!id || strcmp(id, want) != 0))
-        return fail(err, ATTEST_DCAP_E_MISMATCH, "collateral tcbInfo: id \"%s\", expected %s",
-                    id ? id : "", want);
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "collateral tcbInfo: id \"%s\", expected %s", id ? id : "", want);
     if (json_hex(info, "fmspc", fmspc, 6) < 0 || json_hex(info, "pceId", pce_id, 2) < 0)
-        return fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: bad fmspc or pceId");
+        return attest_fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: bad fmspc or pceId");
     if (memcmp(fmspc, c->fmspc, 6) != 0 || memcmp(pce_id, c->pce_id, 2) != 0)
-        return fail(err, ATTEST_DCAP_E_MISMATCH,
-                    "collateral tcbInfo: FMSPC/PCE-ID differ from the PCK certificate's");
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "collateral tcbInfo: FMSPC/PCE-ID differ from the PCK certificate's");
     if (json_uint(info, "tcbEvaluationDataNumber", INT32_MAX, &v) == 0) c->tcb_eval_number = v;
     return 0;
 }
@@ -526,7 +519,7 @@ static int tcb_info_apply(const json_t *info, time_t at, struct attest_dcap_clai
     if (rc == 0) rc = window_check(info, "tcbInfo", at, err);
     if (rc < 0) return rc;
     if (platform_level(json_object_get(info, "tcbLevels"), version, c, &match, &found) < 0)
-        return fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: malformed tcbLevels");
+        return attest_fail(err, ATTEST_E_MALFORMED, "collateral tcbInfo: malformed tcbLevels");
     c->platform_status = found ? match.status : ATTEST_DCAP_TCB_NOT_SUPPORTED;
     c->tcb_status = c->platform_status;
     if (found) {
@@ -554,12 +547,13 @@ static int qe_identity_match(const json_t *id, const struct attest_dcap_claims *
     if (json_hex(id, "mrsigner", signer, 32) < 0 || json_uint(id, "isvprodid", 65535, &prod) < 0 ||
         masked_match(id, "attributes", "attributesMask", c->qe.attributes, 16, &attr_ok) < 0 ||
         masked_match(id, "miscselect", "miscselectMask", misc, 4, &misc_ok) < 0)
-        return fail(err, ATTEST_E_MALFORMED, "collateral enclaveIdentity: malformed fields");
+        return attest_fail(err, ATTEST_E_MALFORMED, "collateral enclaveIdentity: malformed fields");
     if (memcmp(signer, c->qe.mr_signer, 32) != 0 || prod != c->qe.isv_prod_id || !attr_ok ||
         !misc_ok)
-        return fail(err, ATTEST_DCAP_E_MISMATCH,
-                    "collateral enclaveIdentity: QE MRSIGNER/ISVPRODID/ATTRIBUTES/MISCSELECT "
-                    "differ from the identity");
+        return attest_fail(
+            err, ATTEST_DCAP_E_MISMATCH,
+            "collateral enclaveIdentity: QE MRSIGNER/ISVPRODID/ATTRIBUTES/MISCSELECT "
+            "differ from the identity");
     return 0;
 }
 
@@ -571,15 +565,17 @@ static int qe_identity_apply(const json_t *id, time_t at, struct attest_dcap_cla
     const char *want = c->tee == ATTEST_DCAP_TEE_TDX ? "TD_QE" : "QE";
     const json_t *lvl;
     if (json_uint(id, "version", 2, &version) < 0 || version != 2)
-        return fail(err, ATTEST_E_FORMAT, "collateral enclaveIdentity: version is not 2");
+        return attest_fail(err, ATTEST_E_FORMAT, "collateral enclaveIdentity: version is not 2");
     if (!name || strcmp(name, want) != 0)
-        return fail(err, ATTEST_DCAP_E_MISMATCH,
-                    "collateral enclaveIdentity: id \"%s\", expected %s", name ? name : "", want);
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "collateral enclaveIdentity: id \"%s\", expected %s", name ? name : "",
+                           want);
     int rc = window_check(id, "enclaveIdentity", at, err);
     if (rc == 0) rc = qe_identity_match(id, c, err);
     if (rc == 0 &&
         isvsvn_level(json_object_get(id, "tcbLevels"), c->qe.isv_svn, &lvl, &c->qe_status) < 0)
-        rc = fail(err, ATTEST_E_MALFORMED, "collateral enclaveIdentity: malformed tcbLevels");
+        rc =
+            attest_fail(err, ATTEST_E_MALFORMED, "collateral enclaveIdentity: malformed tcbLevels");
     if (rc == 0 && lvl) add_advisories(lvl, c);
     return rc;
 }
