@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "attest/attest.h"
 #include "keep/backend.h"
 
 static const struct {
@@ -50,6 +51,8 @@ static void cpu_ident(char vendor[13], char model[49])
     /* the brand string is padded with leading spaces on some CPUs */
     size_t skip = strspn(model, " ");
     memmove(model, model + skip, 49 - skip);
+    for (size_t n = strlen(model); n > 0 && model[n - 1] == ' '; n--)
+        model[n - 1] = '\0';
 }
 
 static void usage(FILE *out)
@@ -80,6 +83,11 @@ static int print_json(const char *vendor, const char *model)
     json_object_set_new(root, "default_backend", json_string(keep_backend_default()->name));
     json_object_set_new(root, "backends", bes);
     json_object_set_new(root, "attestation_sources", srcs);
+    char why[256] = "";
+    enum attest_provider p = attest_provider_detect(NULL, why, sizeof(why));
+    json_object_set_new(root, "evidence_provider",
+                        json_pack("{s:s, s:b, s:s}", "name", attest_provider_name(p), "simulated",
+                                  p == ATTEST_PROVIDER_SIM, "reason", why));
     int ret = json_dumpf(root, stdout, JSON_INDENT(2)) == 0 ? 0 : EXIT_IO;
     putchar('\n');
     json_decref(root);
@@ -98,6 +106,10 @@ static void print_text(const char *vendor, const char *model)
         printf("  %-8s %-13s %s\n", b[i]->name, ok ? "available" : "unavailable",
                ok ? b[i]->summary : why);
     }
+    char why[256] = "";
+    enum attest_provider p = attest_provider_detect(NULL, why, sizeof(why));
+    printf("\nEvidence provider: %s%s (%s)\n", attest_provider_name(p),
+           p == ATTEST_PROVIDER_SIM ? ": SIMULATED, proves nothing about this host" : "", why);
     printf("\nAttestation sources:\n");
     for (size_t i = 0; i < sizeof(attest_sources) / sizeof(attest_sources[0]); i++)
         printf("  %-31s %-8s %s\n", attest_sources[i].path,
