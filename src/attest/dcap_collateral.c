@@ -27,6 +27,7 @@
  */
 #include "attest/dcap.h"
 #include "attest/internal.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -124,23 +125,10 @@ static int locate_member(const uint8_t *doc, size_t n, const char *key, const ui
 
 /* ---- small JSON helpers ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes exactly size bytes of hex (either case) from s. Returns 0 or -EBADMSG. */
 static int hex_decode(const char *s, uint8_t *out, size_t size)
 {
-    if (!s || strlen(s) != 2 * size) return -EBADMSG;
-    for (size_t i = 0; i < size; i++) {
-        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return -EBADMSG;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
+    if (!s || strlen(s) != 2 * size || util_hex_decode(s, 2 * size, out) < 0) return -EBADMSG;
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "attest/internal.h"
+#include "util/util.h"
 
 struct ctx {
     const char *name;
@@ -51,23 +52,12 @@ static int get_int(struct ctx *x, const struct toml_value *v, const char *key, i
     return 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Decodes hex of exactly want bytes (or 1..want when prefix_ok). */
 static int parse_hex(const char *s, size_t len, size_t want, bool prefix_ok,
                      struct attest_digest *d)
 {
     if (len % 2 || len == 0 || len / 2 > want || (!prefix_ok && len / 2 != want)) return -EINVAL;
-    for (size_t i = 0; i < len / 2; i++) {
-        int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return -EINVAL;
-        d->bytes[i] = (uint8_t)(hi << 4 | lo);
-    }
+    if (util_hex_decode(s, len, d->bytes) < 0) return -EINVAL;
     d->size = len / 2;
     return 0;
 }

@@ -140,15 +140,7 @@ static int parse_time(const char *s, time_t *out)
 
 static int parse_pin(const char *s, uint8_t out[32])
 {
-    if (strlen(s) != 64) return -1;
-    for (size_t i = 0; i < 32; i++) {
-        unsigned v;
-        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-            sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
+    return strlen(s) == 64 && util_hex_decode(s, 64, out) == 0 ? 0 : -1;
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -444,14 +436,7 @@ static int hex_arg(const char *s, uint8_t *out, size_t max)
     size_t n = strlen(s);
     memset(out, 0, max);
     if (n % 2 || n / 2 > max) return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-            sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
+    return util_hex_decode(s, n, out) == 0 ? 0 : -1;
 }
 
 static int write_file(const char *path, const uint8_t *buf, size_t size)

@@ -40,14 +40,6 @@ static void deploy_usage(FILE *out)
                  "  -h, --help       show this help\n");
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %XX escapes of in into out (size bytes). Refuses %00, bad escapes and overflow. */
 static int percent_decode(const char *in, char *out, size_t size)
 {
@@ -55,7 +47,7 @@ static int percent_decode(const char *in, char *out, size_t size)
     for (const char *p = in; *p; p++) {
         char c = *p;
         if (c == '%') {
-            int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+            int hi = util_hex_digit(p[1]), lo = hi < 0 ? -1 : util_hex_digit(p[2]);
             if (lo < 0 || (hi == 0 && lo == 0)) return -EINVAL;
             c = (char)(hi * 16 + lo);
             p += 2;

@@ -26,6 +26,7 @@
  * Output strings are never longer than their source text, so memory is linear in the input.
  */
 #include "toml.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -348,14 +349,6 @@ static int sb_utf8(struct sbuf *b, uint32_t cp)
 
 /* ---- strings ---------------------------------------------------------------------------- */
 
-static int hex_val(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the escape sequence at the current '\\'. */
 static int parse_escape(struct parser *ps, struct sbuf *sb)
 {
@@ -376,7 +369,7 @@ static int parse_escape(struct parser *ps, struct sbuf *sb)
     size_t digits = c == 'u' ? 4 : 8;
     uint32_t cp = 0;
     for (size_t i = 0; i < digits; i++) {
-        int h = hex_val(at(ps, 2 + i));
+        int h = util_hex_digit(at(ps, 2 + i));
         if (h < 0) return fail_at(ps, start, "\\%c needs %zu hexadecimal digits", c, digits);
         cp = (cp << 4) | (uint32_t)h;
     }
@@ -706,7 +699,7 @@ static int parse_value(struct parser *ps, int depth, struct toml_value **out);
 
 static int digit_val(int c)
 {
-    return hex_val(c);
+    return util_hex_digit(c);
 }
 
 /* Scans digits of base with '_' only between two digits, from t[i]; returns the index after

@@ -37,6 +37,12 @@ NODISCARD int util_file_read(const char *path, size_t max_size, uint8_t **out, s
 
 #include "toml.h"
 
+/* The value of hex digit c (either case), or -1. */
+int util_hex_digit(int c);
+/* Decodes the len hex digits at s (either case) into len / 2 bytes at out. 0, or -EINVAL when
+ * len is odd or a character is not a hex digit (out may then be partly written). */
+NODISCARD int util_hex_decode(const char *s, size_t len, uint8_t *out);
+
 /*
  * Fills *ss and *len from an IPv6 or IPv4 address literal (no names) and a port ("::" is the
  * IPv6 any-address, which also accepts IPv4 where the socket is dual-stack). 0, or -EINVAL
