@@ -3,10 +3,14 @@
  * main.c - the `enarx` command: parses global options and dispatches to one subcommand
  * (cmd_<verb>.c). Verbs and flags follow Enarx's CLI where Enarx defined them.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "keep/keep.h"
 #include "util/util.h"
 
 static void usage(FILE *out)
@@ -33,8 +37,23 @@ static void usage(FILE *out)
             "Run `enarx COMMAND --help` for a command's own options.\n");
 }
 
+/* fds 0, 1 and 2 open, on /dev/null when enarx was started without them, so that nothing
+ * opened later (a pre-open, a socket) is taken for a standard stream. */
+static void stdio_open(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int n = open("/dev/null", O_RDWR);
+            if (n >= 0 && n != fd) close(n); /* cannot happen: the lowest free fd is fd */
+        }
+}
+
 int main(int argc, char **argv)
 {
+    stdio_open();
+    const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    base = base ? base + 1 : argc > 0 ? argv[0] : "";
+    if (strcmp(base, KEEP_EXEC_ARGV0) == 0) return keep_exec_main(argc, argv);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {

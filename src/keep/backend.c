@@ -6,8 +6,10 @@
  * a seam that lets tests present a fake /dev and /proc.
  */
 #include "backend.h"
+#include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +34,21 @@ static int nil_probe(char *why, size_t why_size)
     return 0;
 }
 
-static int nil_launch(keep_exec_fn exec, void *arg, int *status)
+/* The exec in this process: it takes its own copies of the fds. */
+static int nil_launch(const uint8_t *job, size_t size, const int *fds, size_t nfds, int *status)
 {
-    *status = exec(arg);
+    int own[KEEP_JOB_MAX_FDS];
+    if (nfds > ARRAY_LEN(own)) return -E2BIG;
+    for (size_t i = 0; i < nfds; i++) {
+        own[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        if (own[i] < 0) {
+            int e = errno;
+            while (i--)
+                close(own[i]);
+            return -e;
+        }
+    }
+    *status = keep_exec_run(job, size, own, nfds, NULL);
     return 0;
 }
 
@@ -68,9 +82,10 @@ static int sgx_probe(char *why, size_t why_size)
     return -ENOSYS;
 }
 
-static int unavailable_launch(keep_exec_fn exec, void *arg, int *status)
+static int unavailable_launch(const uint8_t *job, size_t size, const int *fds, size_t nfds,
+                              int *status)
 {
-    (void)exec, (void)arg, (void)status;
+    (void)job, (void)size, (void)fds, (void)nfds, (void)status;
     return -ENOSYS;
 }
 
@@ -105,4 +120,30 @@ const struct keep_backend *keep_backend_default(void)
     char why[256];
     if (keep_backend_sandbox.probe(why, sizeof(why)) == 0) return &keep_backend_sandbox;
     return &nil_backend;
+}
+
+bool keep_backend_exists(const char *name)
+{
+    return keep_backend_find(name) != NULL;
+}
+
+int keep_launch(const char *backend, const char *prog, const uint8_t *job, size_t size,
+                const int *fds, size_t nfds)
+{
+    const struct keep_backend *be = backend ? keep_backend_find(backend) : keep_backend_default();
+    char why[256] = "";
+    int status = KEEP_EXIT_BACKEND, rc;
+    if (!be) {
+        fprintf(stderr, "%s: unknown backend '%s' (see `enarx platform info`)\n", prog, backend);
+    } else if (be->probe(why, sizeof(why)) < 0) {
+        fprintf(stderr, "%s: backend %s is not available: %s\n", prog, be->name, why);
+    } else {
+        log_debug("backend %s; job of %zu bytes and %zu fds", be->name, size, nfds);
+        if ((rc = be->launch(job, size, fds, nfds, &status)) < 0) {
+            fprintf(stderr, "%s: backend %s could not start the Keep: %s\n", prog, be->name,
+                    strerror(-rc));
+            status = KEEP_EXIT_BACKEND;
+        }
+    }
+    return status;
 }

@@ -12,18 +12,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* What runs inside the Keep: returns the workload's exit status. */
-typedef int (*keep_exec_fn)(void *arg);
+#include <stdint.h>
 
 struct keep_backend {
     const char *name;
     const char *summary;
     /* 0 if usable here, else a negative errno with why[] saying what is missing. */
     int (*probe)(char *why, size_t why_size);
-    /* Runs exec(arg) in the Keep; returns its exit status (or a status describing how the
-     * Keep died) in *status. Returns 0, or a negative errno when the Keep could not start. */
-    int (*launch)(keep_exec_fn exec, void *arg, int *status);
+    /* Runs the job (bytes, and host fds that stay the caller's) in a Keep; its exit status (or
+     * a status describing how the Keep died) in *status. Returns 0, or a negative errno when the
+     * Keep could not start. */
+    int (*launch)(const uint8_t *job, size_t size, const int *fds, size_t nfds, int *status);
 };
 
 /* All backends, in order of preference; *count receives their number. */
@@ -32,9 +31,6 @@ const struct keep_backend *const *keep_backends(size_t *count);
 const struct keep_backend *keep_backend_find(const char *name);
 /* The preferred available backend (sandbox where it works, else nil). */
 const struct keep_backend *keep_backend_default(void);
-
-/* sandbox.c: exit status of a Keep killed for a forbidden system call (128 + SIGSYS). */
-#define KEEP_EXIT_SYSCALL 159
 
 extern const struct keep_backend keep_backend_sandbox;
 

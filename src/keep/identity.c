@@ -9,14 +9,15 @@
  *      identity's own key when the caller passes one;
  *   3. evidence whose REPORT_DATA is the hash of the key's SubjectPublicKeyInfo (Enarx's
  *      binding), and a CSR carrying it (attest_csr_make);
- *   4. POST / with Content-Type application/pkcs10 to the Steward (libcurl);
+ *   4. POST / with Content-Type application/pkcs10 to the Steward (http.c, over the TCP
+ *      connection the host made, since the Keep has no network of its own);
  *   5. the answer, a DER PkiPath (anchor side first), is split, each link's signature checked,
  *      and the last certificate must name our key; the chain is kept leaf first for TLS.
  *
  * The Steward URL must be https (trusting ca_file, $ENARX_STEWARD_CA or the system store), or
  * http to a loopback address only: plain http across a network would let anyone on the path
  * hand the Keep a certificate of their choice. Redirects are not followed (one could leave
- * loopback) and proxies are not used for plain http. The reply is bounded
+ * loopback) and no proxy is used. The reply is bounded
  * (KEEP_IDENTITY_MAX_REPLY) and the whole exchange by a timeout.
  *
  * A refusal (4xx) is reported with the Steward's JSON reason and rule, so the owner reads why
@@ -31,22 +32,13 @@
 #include <string.h>
 #include <strings.h>
 
-/* libcurl is loaded with dlopen on first use (see curl_load): it and the 27 libraries it
- * pulls in cost about 9 ms at every start of enarx, and only a Keep with a Steward needs it.
- * The type-checking macros of curl.h would wrap the names redefined below. */
-#define CURL_DISABLE_TYPECHECK 1
-#include <curl/curl.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "attest/attest.h"
-#include "keep/keep.h"
-
-#define CSR_CONTENT_TYPE "Content-Type: application/pkcs10"
+#include "internal.h"
 
 static void set_err(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -60,124 +52,35 @@ static void set_err(char *err, size_t err_size, const char *fmt, ...)
     va_end(ap);
 }
 
-/* ---- libcurl, loaded on first use ---- */
-
-#define CURL_FNS(X)                                                                                \
-    X(url, CURLU *, (void))                                                                        \
-    X(url_set, CURLUcode, (CURLU *, CURLUPart, const char *, unsigned int))                        \
-    X(url_get, CURLUcode, (CURLU *, CURLUPart, char **, unsigned int))                             \
-    X(url_cleanup, void, (CURLU *))                                                                \
-    X(free, void, (void *))                                                                        \
-    X(global_init, CURLcode, (long))                                                               \
-    X(easy_init, CURL *, (void))                                                                   \
-    X(easy_setopt, CURLcode, (CURL *, CURLoption, ...))                                            \
-    X(easy_perform, CURLcode, (CURL *))                                                            \
-    X(easy_getinfo, CURLcode, (CURL *, CURLINFO, ...))                                             \
-    X(easy_strerror, const char *, (CURLcode))                                                     \
-    X(easy_cleanup, void, (CURL *))                                                                \
-    X(slist_append, struct curl_slist *, (struct curl_slist *, const char *))                      \
-    X(slist_free_all, void, (struct curl_slist *))
-
-static struct {
-#define CURL_FN_FIELD(name, ret, args) ret(*name) args;
-    CURL_FNS(CURL_FN_FIELD)
-#undef CURL_FN_FIELD
-} g_curl;
-static int g_curl_rc = -ENOSYS;
-static char g_curl_err[256];
-static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_load_once(void)
-{
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(g_curl_err, sizeof(g_curl_err), "cannot load libcurl: %s", dlerror());
-        return;
-    }
-#define CURL_FN_LOAD(name, ret, args)                                                              \
-    *(void **)&g_curl.name = dlsym(h, "curl_" #name);                                              \
-    if (!g_curl.name) {                                                                            \
-        snprintf(g_curl_err, sizeof(g_curl_err), "libcurl lacks curl_%s", #name);                  \
-        return;                                                                                    \
-    }
-    CURL_FNS(CURL_FN_LOAD)
-#undef CURL_FN_LOAD
-    g_curl_rc = g_curl.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
-    if (g_curl_rc < 0) snprintf(g_curl_err, sizeof(g_curl_err), "curl_global_init failed");
-}
-
-/* Loads libcurl once (thread-safe). 0, or a negative errno with err saying why. */
-static int curl_load(char *err, size_t err_size)
-{
-    pthread_once(&g_curl_once, curl_load_once);
-    if (g_curl_rc < 0) set_err(err, err_size, "%s", g_curl_err);
-    return g_curl_rc;
-}
-
-#define curl_url g_curl.url
-#define curl_url_set g_curl.url_set
-#define curl_url_get g_curl.url_get
-#define curl_url_cleanup g_curl.url_cleanup
-#define curl_free g_curl.free
-#define curl_easy_init g_curl.easy_init
-#undef curl_easy_setopt /* curl.h's argument-count check */
-#define curl_easy_setopt g_curl.easy_setopt
-#define curl_easy_perform g_curl.easy_perform
-#undef curl_easy_getinfo
-#define curl_easy_getinfo g_curl.easy_getinfo
-#define curl_easy_strerror g_curl.easy_strerror
-#define curl_easy_cleanup g_curl.easy_cleanup
-#define curl_slist_append g_curl.slist_append
-#define curl_slist_free_all g_curl.slist_free_all
-
-/* ---- URL policy ---- */
-
-static bool host_is_loopback(const char *host)
-{
-    char buf[64];
-    size_t n = strlen(host);
-    if (strcasecmp(host, "localhost") == 0) return true;
-    if (n >= 2 && n < sizeof(buf) && host[0] == '[' && host[n - 1] == ']') {
-        memcpy(buf, host + 1, n - 2);
-        buf[n - 2] = '\0';
-        struct in6_addr a6;
-        return inet_pton(AF_INET6, buf, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-    }
-    struct in_addr a4;
-    return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
-}
-
 int keep_steward_url_check(const char *url, char *err, size_t err_size)
 {
-    int lrc = curl_load(err, err_size);
-    if (lrc < 0) return lrc;
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL;
-    int rc = -EINVAL;
-    if (!u) return -ENOMEM;
-    if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        set_err(err, err_size, "steward '%s': not a valid URL", url ? url : "(null)");
-        goto out;
-    }
-    if (strcasecmp(scheme, "https") == 0)
-        rc = 0;
-    else if (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))
-        rc = 0;
-    else if (strcasecmp(scheme, "http") == 0)
+    struct keep_url u;
+    int rc = url ? keep_url_parse(url, &u, err, err_size) : -EINVAL;
+    if (rc < 0) return rc;
+    if (!u.https && !keep_url_is_loopback(&u)) {
         set_err(err, err_size,
-                "steward '%s': plain http is allowed only to a loopback address; use https", url);
-    else
-        set_err(err, err_size, "steward '%s': scheme '%s' is not http or https", url, scheme);
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(u);
-    return rc;
+                "steward '%s': plain http is allowed only to a loopback address "
+                "(127.0.0.0/8, ::1, localhost); use https",
+                url);
+        return -EINVAL;
+    }
+    return 0;
 }
 
-/* ---- PkiPath ---- */
+int keep_steward_connect(const char *url, int timeout_ms, int *fd, char *err, size_t err_size)
+{
+    struct keep_url u;
+    int rc = keep_steward_url_check(url, err, err_size);
+    if (rc == 0) rc = keep_url_parse(url, &u, err, err_size);
+    if (rc < 0) return rc;
+    rc = util_tcp_connect(u.host, u.port, timeout_ms > 0 ? timeout_ms : KEEP_IDENTITY_TIMEOUT_MS,
+                          fd);
+    if (rc < 0) {
+        set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
+        return -ECONNREFUSED;
+    }
+    return 0;
+}
 
 static void chain_clear(struct keep_identity *id)
 {
@@ -282,71 +185,60 @@ int keep_pkipath_parse(const uint8_t *der, size_t size, EVP_PKEY *key, struct ke
 struct reply {
     uint8_t *buf;
     size_t size;
-    bool too_big;
 };
 
-static size_t on_data(char *data, size_t one, size_t n, void *arg)
+/* The Steward's CA bundle: the caller's PEM, else its file, else $ENARX_STEWARD_CA's (read
+ * here: only host-side callers have a file system and an environment worth reading). */
+static int steward_ca(const struct keep_identity_opts *o, uint8_t **owned, const uint8_t **pem,
+                      size_t *size, char *err, size_t err_size)
 {
-    struct reply *r = arg;
-    size_t add = one * n;
-    if (add > KEEP_IDENTITY_MAX_REPLY - r->size) {
-        r->too_big = true;
-        return 0; /* makes curl fail the transfer */
+    *owned = NULL;
+    *pem = NULL;
+    *size = 0;
+    if (o && o->ca_pem) {
+        *pem = o->ca_pem;
+        *size = o->ca_pem_size;
+        return 0;
     }
-    uint8_t *nb = realloc(r->buf, r->size + add + 1);
-    if (!nb) return 0;
-    memcpy(nb + r->size, data, add);
-    r->buf = nb;
-    r->size += add;
-    r->buf[r->size] = '\0';
-    return add;
-}
-
-static int curl_setup(CURL *c, const char *url, const char *ca_file, int timeout_ms,
-                      struct curl_slist *hdrs, const uint8_t *csr, size_t csr_size, struct reply *r)
-{
-    bool plain = strncasecmp(url, "http:", 5) == 0;
-    int ok = curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)csr) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)csr_size) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_WRITEDATA, r) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-    if (ok && plain) ok = curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
-    if (ok && ca_file) ok = curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) == CURLE_OK;
-    return ok ? 0 : -ENOMEM;
+    const char *file = o && o->ca_file ? o->ca_file : getenv("ENARX_STEWARD_CA");
+    if (!file || !*file) return 0;
+    int rc = util_file_read(file, 16u << 20, owned, size);
+    if (rc < 0) {
+        set_err(err, err_size, "cannot read the Steward CA bundle %s: %s", file, strerror(-rc));
+        return rc;
+    }
+    *pem = *owned;
+    return 0;
 }
 
 /* POSTs the CSR; on success *status is the HTTP status and r holds the body. */
-static int steward_post(const char *url, const char *ca_file, int timeout_ms, const uint8_t *csr,
-                        size_t csr_size, struct reply *r, long *status, char *err, size_t err_size)
+static int steward_post(const char *url, const struct keep_identity_opts *o, int timeout_ms,
+                        const uint8_t *csr, size_t csr_size, struct reply *r, long *status,
+                        char *err, size_t err_size)
 {
-    int lrc = curl_load(err, err_size);
-    if (lrc < 0) return lrc;
-    CURL *c = curl_easy_init();
-    struct curl_slist *hdrs = curl_slist_append(NULL, CSR_CONTENT_TYPE);
-    struct curl_slist *more = hdrs ? curl_slist_append(hdrs, "Expect:") : NULL; /* no 100 */
-    if (!more) {
-        curl_slist_free_all(hdrs);
-        hdrs = NULL;
+    struct keep_url u;
+    int rc = keep_url_parse(url, &u, err, err_size);
+    if (rc < 0) return rc;
+    uint8_t *owned;
+    const uint8_t *ca;
+    size_t ca_size;
+    rc = steward_ca(o, &owned, &ca, &ca_size, err, err_size);
+    if (rc < 0) return rc;
+    int fd = o && o->has_steward_fd ? o->steward_fd : -1;
+    if (fd < 0 && (rc = util_tcp_connect(u.host, u.port, timeout_ms, &fd)) < 0) {
+        set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
+        free(owned);
+        return -ECONNREFUSED;
     }
-    int rc = c && hdrs ? curl_setup(c, url, ca_file, timeout_ms, hdrs, csr, csr_size, r) : -ENOMEM;
-    CURLcode cc = rc == 0 ? curl_easy_perform(c) : CURLE_OK;
-    if (rc == 0 && cc != CURLE_OK) {
-        rc = r->too_big ? -EPROTO : -ECONNREFUSED;
-        set_err(err, err_size, "Steward %s: %s", url,
-                r->too_big ? "reply larger than the limit" : curl_easy_strerror(cc));
-    }
-    if (rc == 0) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(c);
-    return rc;
+    struct keep_http_reply hr;
+    rc = keep_http_post(fd, &u, ca, ca_size, "application/pkcs10", csr, csr_size, timeout_ms,
+                        KEEP_IDENTITY_MAX_REPLY, &hr, err, err_size);
+    free(owned);
+    if (rc < 0) return rc;
+    r->buf = hr.body;
+    r->size = hr.size;
+    *status = hr.status;
+    return 0;
 }
 
 /* A refusal's message from the Steward's JSON {"error", "reason", "rule"} (printable only). */
@@ -426,11 +318,10 @@ static int make_csr(const struct keep_identity_opts *o, struct keep_identity *ou
 static int exchange(const char *url, const struct keep_identity_opts *o, const uint8_t *csr,
                     size_t csr_size, struct keep_identity *out, char *err, size_t err_size)
 {
-    const char *ca = o && o->ca_file ? o->ca_file : getenv("ENARX_STEWARD_CA");
     int timeout = o && o->timeout_ms > 0 ? o->timeout_ms : KEEP_IDENTITY_TIMEOUT_MS;
     struct reply r = {0};
     long status = 0;
-    int rc = steward_post(url, ca, timeout, csr, csr_size, &r, &status, err, err_size);
+    int rc = steward_post(url, o, timeout, csr, csr_size, &r, &status, err, err_size);
     if (rc == 0 && status >= 400 && status < 500) {
         refusal_message(url, status, &r, err, err_size);
         rc = -EACCES;

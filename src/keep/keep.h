@@ -26,6 +26,7 @@
 #ifndef ENARX_KEEP_H
 #define ENARX_KEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -203,6 +204,18 @@ NODISCARD int keep_tls_listen(int listen_fd, const struct keep_tls_identity *id,
                               const char *client_ca, int timeout_ms,
                               const struct wasi_stream_ops **ops_out, void **priv_out);
 
+/* As keep_tls_listen(), with the client CA bundle as PEM bytes (ca, ca_size; NULL: no client
+ * certificates asked for), for a Keep that has no host file system to read it from. */
+NODISCARD int keep_tls_listen_pem(int listen_fd, const struct keep_tls_identity *id,
+                                  const uint8_t *ca, size_t ca_size, int timeout_ms,
+                                  const struct wasi_stream_ops **ops_out, void **priv_out);
+
+/* As keep_tls_connect(), over fd, a TCP connection the host made (owned from here on, closed
+ * on failure), trusting the PEM bundle ca (ca_size bytes; NULL: the system store). */
+NODISCARD int keep_tls_connect_fd(int fd, const char *host, const uint8_t *ca, size_t ca_size,
+                                  const struct keep_tls_identity *id, int timeout_ms,
+                                  const struct wasi_stream_ops **ops_out, void **priv_out);
+
 /*
  * Binds a TCP socket to addr (an IPv4 or IPv6 literal; "::" takes both families) and port (0:
  * an ephemeral one, which ops->poll_fd's getsockname tells), listens, and calls
@@ -253,9 +266,15 @@ struct attest_provider_env;
 struct keep_identity_opts {
     /* Where evidence providers look; NULL: this machine's real paths. */
     const struct attest_provider_env *provider;
-    /* https: the PEM bundle trusted for the Steward; NULL: $ENARX_STEWARD_CA, else the system
-     * store. */
+    /* https: the PEM bundle trusted for the Steward, as bytes (ca_pem) or a file; neither:
+     * $ENARX_STEWARD_CA's file, else the system store. */
+    const uint8_t *ca_pem;
+    size_t ca_pem_size;
     const char *ca_file;
+    /* A TCP connection to the Steward's host and port that the host made (taken and closed);
+     * without one, keep_identity_obtain() connects itself. */
+    bool has_steward_fd;
+    int steward_fd;
     /* The whole Steward exchange; 0: KEEP_IDENTITY_TIMEOUT_MS. */
     int timeout_ms;
     /* Certify this key instead of making one (P-384 for SNP, P-256 otherwise); the identity
@@ -278,6 +297,14 @@ struct keep_identity {
  * Returns 0, or -EINVAL with a message in err (err_size bytes, may be 0).
  */
 NODISCARD int keep_steward_url_check(const char *url, char *err, size_t err_size);
+
+/*
+ * The host side's part of reaching the Steward: checks url (keep_steward_url_check) and
+ * connects a TCP socket to its host and port within timeout_ms (0: KEEP_IDENTITY_TIMEOUT_MS).
+ * Returns 0 and *fd (for the job's steward_fd), or -EINVAL / -ECONNREFUSED with err.
+ */
+NODISCARD int keep_steward_connect(const char *url, int timeout_ms, int *fd, char *err,
+                                   size_t err_size);
 
 /*
  * Splits a DER PkiPath (SEQUENCE OF Certificate, trust anchor side first, the Keep's own
@@ -313,5 +340,139 @@ void keep_identity_free(struct keep_identity *id);
 NODISCARD int keep_identity_tls(const struct keep_config *cfg, const char *name,
                                 const struct keep_identity_opts *opts,
                                 struct keep_tls_identity **out, char *err, size_t err_size);
+
+/* ---------------------------------------------------------------------------------------------
+ * The job (src/keep/job.c): everything one Keep needs, as bytes, built by the host side and
+ * read by the exec inside the Keep (see docs/keep.md). Host fds (pre-opened directories, the
+ * sockets of listen/connect files, the Steward connection) travel beside the bytes; inside the
+ * job a fd is an index into that list. Strings are NUL-terminated and owned by the job.
+ * ------------------------------------------------------------------------------------------- */
+
+#define KEEP_JOB_NO_FD UINT32_MAX
+#define KEEP_JOB_MAX_MODULE (256u << 20)
+#define KEEP_JOB_MAX_SIZE (KEEP_JOB_MAX_MODULE + (16u << 20))
+#define KEEP_JOB_MAX_FDS 250u     /* fits one SCM_RIGHTS message (the kernel's limit is 253) */
+#define KEEP_JOB_MAX_DIRS 128u    /* pre-opened directories */
+#define KEEP_JOB_MAX_FILES 64u    /* [[files]] entries */
+#define KEEP_JOB_MAX_STRINGS 4096 /* arguments, and environment entries */
+/* Instead of the workload, try what the jail must refuse and report it (tests only). */
+#define KEEP_JOB_FLAG_JAIL_SELFTEST 1u
+/* Instead of the workload, make a system call the jail forbids (tests only). */
+#define KEEP_JOB_FLAG_FORBIDDEN_CALL 2u
+#define KEEP_JOB_FLAGS_ALL 3u
+
+/* A pre-opened directory: the host fd (an index) and the path the workload sees it as. */
+struct keep_job_dir {
+    char *guest;
+    uint32_t fd;
+};
+
+/* What the host did for one [[files]] entry, in Enarx.toml's order: the socket it bound or
+ * connected (listen/connect files; KEEP_JOB_NO_FD for the others), and the PEM bundle the file's
+ * CA key names (client_ca of a tls listener), read on the host because the Keep has no file
+ * system of the host's. */
+struct keep_job_file {
+    uint32_t fd;
+    uint8_t *ca;
+    size_t ca_size;
+};
+
+struct keep_job {
+    char *prog; /* "enarx run": how the exec's messages start */
+    uint8_t *module;
+    size_t module_size;
+    char *module_name; /* argv[0] of the workload, and its name in messages */
+    char *config;      /* Enarx.toml as written, or NULL: the defaults */
+    size_t config_size;
+    char *config_name; /* for messages ("Enarx.toml:3:1: ...") */
+    char **args;       /* the command line's arguments after MODULE */
+    size_t nargs;
+    char **env; /* the command line's KEY=VALUE, applied over Enarx.toml's [env] */
+    size_t nenv;
+    struct keep_job_dir *dirs;
+    size_t ndirs;
+    struct keep_job_file *files; /* one per [[files]] entry of config */
+    size_t nfiles;
+    uint32_t steward_fd; /* a TCP connection to Enarx.toml's steward, or KEEP_JOB_NO_FD */
+    uint8_t *steward_ca; /* PEM bundle trusted for an https Steward, or NULL: the system's */
+    size_t steward_ca_size;
+    uint64_t fuel, timeout_ms, max_memory; /* limits; 0: the defaults */
+    uint32_t log_level;                    /* enum log_level */
+    char *keep_name;                       /* the self-signed certificate's name, or NULL */
+    uint32_t flags;                        /* KEEP_JOB_FLAG_* */
+    uint32_t nfds;                         /* host fds that travel with the job */
+};
+
+/* Serialises job into a malloc'd buffer (*out, caller frees). 0, -ENOMEM or -E2BIG. */
+NODISCARD int keep_job_encode(const struct keep_job *job, uint8_t **out, size_t *out_size);
+
+/* Parses size bytes strictly into *job (caller frees with keep_job_free). 0, or -EINVAL /
+ * -EFBIG / -E2BIG / -ENOMEM with a message in err; *job is then empty. */
+NODISCARD int keep_job_decode(const uint8_t *buf, size_t size, struct keep_job *job, char *err,
+                              size_t err_size);
+
+/* Frees what job owns (job may be NULL). */
+void keep_job_free(struct keep_job *job);
+
+/* Sends size bytes and nfds fds (SCM_RIGHTS) over the socket sock. 0 or a negative errno. */
+NODISCARD int keep_job_send(int sock, const uint8_t *buf, size_t size, const int *fds, size_t nfds);
+
+/* Receives what keep_job_send sent: *buf (caller frees), and the fds into fds (room for
+ * KEEP_JOB_MAX_FDS). 0, or -EPROTO (a malformed message: every fd received is closed), -EPIPE. */
+NODISCARD int keep_job_recv(int sock, uint8_t **buf, size_t *size, int *fds, size_t *nfds);
+
+/* The exec's last word on the channel: its exit status and the forbidden system call that
+ * ended it (-1: none). keep_status_recv() refuses anything but one well-formed record. */
+NODISCARD int keep_status_send(int sock, int status, int syscall_nr);
+NODISCARD int keep_status_recv(int sock, int *status, int *syscall_nr);
+
+/* ---------------------------------------------------------------------------------------------
+ * The exec (src/keep/exec.c): what runs inside every Keep. Job in, exit status out.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Exit statuses of the exec (and so of `enarx run`), besides the workload's own. */
+#define KEEP_EXIT_MODULE 65   /* malformed, invalid, or imports what is not provided */
+#define KEEP_EXIT_CONFIG 78   /* a bad Enarx.toml or a file that cannot be set up, the Steward */
+#define KEEP_EXIT_BACKEND 69  /* the backend is unavailable or could not start the Keep */
+#define KEEP_EXIT_TRAP 134    /* the workload trapped */
+#define KEEP_EXIT_SOFTWARE 70 /* the Keep broke its own contract (a bad job, the host lied) */
+
+/* How a backend lets the exec confine itself once its setup needs no more of the host:
+ * called after the identity is obtained, before the module is decoded. 0, or a negative errno
+ * (the exec then stops). NULL: no confinement (nil). */
+struct keep_exec_hooks {
+    int (*jail)(void *priv, const int *keep_fds, size_t nkeep);
+    void *priv;
+};
+
+/*
+ * Runs one job: job bytes (size) and the host fds that came with them (fds[0..nfds), owned by
+ * the exec from here on). Returns the exit status (the workload's, or KEEP_EXIT_*), after
+ * printing why on stderr when it is the Keep's own.
+ */
+int keep_exec_run(const uint8_t *job, size_t size, int *fds, size_t nfds,
+                  const struct keep_exec_hooks *hooks);
+
+/*
+ * main() of the exec as its own process (the sandbox's child, the kvm Keep's static binary):
+ * reads the job from fd 3, runs it, writes the status record to fd 3. Returns the exit status.
+ */
+int keep_exec_main(int argc, char **argv);
+
+/* argv[0] of an exec process: a binary that sees it calls keep_exec_main(). */
+#define KEEP_EXEC_ARGV0 "enarx-exec"
+
+/* ---------------------------------------------------------------------------------------------
+ * Launching (src/keep/backend.c): the host side of a Keep.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Launches the job (bytes and fds; the fds stay the caller's) in the backend named backend
+ * (NULL: the best available). Returns the Keep's exit status; when the backend is unavailable
+ * or cannot start, KEEP_EXIT_BACKEND after saying why on stderr prefixed with prog. */
+int keep_launch(const char *backend, const char *prog, const uint8_t *job, size_t size,
+                const int *fds, size_t nfds);
+
+/* true when a backend of that name exists. */
+bool keep_backend_exists(const char *name);
 
 #endif

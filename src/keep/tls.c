@@ -468,30 +468,55 @@ static int ctx_use_identity(SSL_CTX *ctx, const struct keep_tls_identity *id)
     return SSL_CTX_check_private_key(ctx) == 1 ? 0 : -EIO;
 }
 
-/* Makes ctx trust the PEM bundle at path: -ENOENT-style errno when unreadable, -EINVAL when
- * it holds no certificate. */
-static int ctx_trust_file(SSL_CTX *ctx, const char *path)
+/* Makes ctx trust every certificate of a PEM bundle (size bytes; -EINVAL when it holds none)
+ * and, with names not NULL, collects their subjects (the client CA list a server sends). */
+static int ctx_trust_pem(SSL_CTX *ctx, const uint8_t *pem, size_t size,
+                         STACK_OF(X509_NAME) * *names)
 {
-    if (access(path, R_OK) != 0) {
-        int e = errno;
-        log_warn("TLS: cannot read CA bundle %s: %s", path, strerror(e));
-        return -e;
+    if (size > INT_MAX) return -EINVAL;
+    BIO *b = BIO_new_mem_buf(pem, (int)size);
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    STACK_OF(X509_NAME) *list = names ? sk_X509_NAME_new_null() : NULL;
+    int count = 0, ret = b && store && (!names || list) ? 0 : -ENOMEM;
+    for (X509 *x; ret == 0 && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL; X509_free(x)) {
+        if (X509_STORE_add_cert(store, x) != 1) ret = -EIO;
+        X509_NAME *n = list ? X509_NAME_dup(X509_get_subject_name(x)) : NULL;
+        if (list && (!n || !sk_X509_NAME_push(list, n))) {
+            X509_NAME_free(n);
+            ret = -ENOMEM;
+        }
+        count++;
     }
-    if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
-        log_ssl_errors("CA bundle holds no usable certificate");
-        return -EINVAL;
+    ERR_clear_error(); /* the end of the bundle reads as an error */
+    BIO_free(b);
+    if (ret == 0 && count == 0) {
+        log_warn("TLS: the CA bundle holds no certificate");
+        ret = -EINVAL;
     }
-    return 0;
+    if (ret == 0 && names)
+        *names = list;
+    else
+        sk_X509_NAME_pop_free(list, X509_NAME_free);
+    return ret;
 }
 
-static int server_ctx_new(const struct keep_tls_identity *id, const char *client_ca, SSL_CTX **out)
+/* Reads the PEM bundle at path (a host path: only outside a jail). */
+static int read_pem_file(const char *path, uint8_t **pem, size_t *size)
+{
+    int ret = util_file_read(path, 16u << 20, pem, size);
+    if (ret < 0) log_warn("TLS: cannot read CA bundle %s: %s", path, strerror(-ret));
+    return ret;
+}
+
+static int server_ctx_new(const struct keep_tls_identity *id, const uint8_t *ca, size_t ca_size,
+                          SSL_CTX **out)
 {
     SSL_CTX *ctx = ctx_new(TLS_server_method());
     if (!ctx) return -ENOMEM;
     int ret = ctx_use_identity(ctx, id);
-    if (ret == 0 && client_ca) {
-        ret = ctx_trust_file(ctx, client_ca);
-        STACK_OF(X509_NAME) *names = ret == 0 ? SSL_load_client_CA_file(client_ca) : NULL;
+    if (ret == 0 && ca) {
+        STACK_OF(X509_NAME) *names = NULL;
+        ret = ctx_trust_pem(ctx, ca, ca_size, &names);
         if (names) SSL_CTX_set_client_CA_list(ctx, names);
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     }
@@ -506,13 +531,14 @@ static int server_ctx_new(const struct keep_tls_identity *id, const char *client
     return 0;
 }
 
-static int client_ctx_new(const char *ca_file, const struct keep_tls_identity *id, SSL_CTX **out)
+static int client_ctx_new(const uint8_t *ca, size_t ca_size, const struct keep_tls_identity *id,
+                          SSL_CTX **out)
 {
     SSL_CTX *ctx = ctx_new(TLS_client_method());
     if (!ctx) return -ENOMEM;
     int ret = 0;
-    if (ca_file)
-        ret = ctx_trust_file(ctx, ca_file);
+    if (ca)
+        ret = ctx_trust_pem(ctx, ca, ca_size, NULL);
     else if (SSL_CTX_set_default_verify_paths(ctx) != 1)
         ret = -EIO;
     if (ret == 0 && id) ret = ctx_use_identity(ctx, id);
@@ -899,6 +925,21 @@ static int set_fd_nonblock(int fd)
 int keep_tls_listen(int listen_fd, const struct keep_tls_identity *id, const char *client_ca,
                     int timeout_ms, const struct wasi_stream_ops **ops_out, void **priv_out)
 {
+    uint8_t *pem = NULL;
+    size_t size = 0;
+    int ret = client_ca ? read_pem_file(client_ca, &pem, &size) : 0;
+    if (ret == 0)
+        ret = keep_tls_listen_pem(listen_fd, id, pem, size, timeout_ms, ops_out, priv_out);
+    else if (listen_fd >= 0)
+        close(listen_fd);
+    free(pem);
+    return ret;
+}
+
+int keep_tls_listen_pem(int listen_fd, const struct keep_tls_identity *id, const uint8_t *ca,
+                        size_t ca_size, int timeout_ms, const struct wasi_stream_ops **ops_out,
+                        void **priv_out)
+{
     struct tls_listener *l = NULL;
     int ret = -EINVAL;
     if (listen_fd < 0 || !id || timeout_ms < 0) goto out;
@@ -907,7 +948,7 @@ int keep_tls_listen(int listen_fd, const struct keep_tls_identity *id, const cha
     ret = -ENOMEM;
     l = calloc(1, sizeof *l);
     if (!l) goto out;
-    ret = server_ctx_new(id, client_ca, &l->ctx);
+    ret = server_ctx_new(id, ca, ca_size, &l->ctx);
     if (ret < 0) goto out;
     l->fd = listen_fd;
     l->timeout_ms = timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS;
@@ -920,34 +961,12 @@ out:
     return ret;
 }
 
-static int tcp_listen(const char *addr, uint16_t port, int *fd_out)
-{
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int ret = util_sockaddr_parse(addr, port, &ss, &len);
-    if (ret < 0) return ret;
-    int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (s < 0) return -errno;
-    int one = 1, zero = 0;
-    bool any6 = ss.ss_family == AF_INET6 &&
-                IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
-    if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        (any6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0) ||
-        bind(s, (struct sockaddr *)&ss, len) < 0 || listen(s, SOMAXCONN) < 0) {
-        ret = -errno;
-        close(s);
-        return ret;
-    }
-    *fd_out = s;
-    return 0;
-}
-
 int keep_tls_listen_bind(const char *addr, uint16_t port, const struct keep_tls_identity *id,
                          const char *client_ca, int timeout_ms,
                          const struct wasi_stream_ops **ops_out, void **priv_out)
 {
     int fd = -1;
-    int ret = tcp_listen(addr, port, &fd);
+    int ret = util_tcp_listen(addr, port, &fd);
     if (ret < 0) {
         log_warn("TLS: cannot listen on %s port %u: %s", addr ? addr : "(null)", port,
                  strerror(-ret));
@@ -957,69 +976,6 @@ int keep_tls_listen_bind(const char *addr, uint16_t port, const struct keep_tls_
 }
 
 /* ---- connecting ------------------------------------------------------------------------- */
-
-/* Connects a non-blocking socket to one address before deadline. */
-static int try_connect(const struct addrinfo *ai, int64_t deadline, int *fd_out)
-{
-    int s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (s < 0) return -errno;
-    int ret = 0;
-    if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0) {
-        ret = errno == EINPROGRESS ? 0 : -errno;
-        int w = ret == 0 ? wait_fd(s, POLLOUT, ms_left(deadline)) : ret;
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (w == 0)
-            ret = -ETIMEDOUT;
-        else if (w < 0)
-            ret = w;
-        else if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0)
-            ret = err ? -err : -errno;
-    }
-    if (ret < 0) {
-        close(s);
-        return ret;
-    }
-    *fd_out = s;
-    return 0;
-}
-
-static int gai_errno(int g)
-{
-    switch (g) {
-    case EAI_NONAME:
-#ifdef EAI_NODATA
-    case EAI_NODATA:
-#endif
-    case EAI_FAMILY: return -ENOENT;
-    case EAI_AGAIN: return -EAGAIN;
-    case EAI_MEMORY: return -ENOMEM;
-    case EAI_SYSTEM: return errno ? -errno : -EIO;
-    default: return -EIO;
-    }
-}
-
-/* Tries each address of host in turn until one connects or the deadline passes. */
-static int tcp_connect(const char *host, uint16_t port, int64_t deadline, int *fd_out)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    char service[8];
-    snprintf(service, sizeof service, "%u", port);
-    int g = getaddrinfo(host, service, &hints, &res);
-    if (g != 0) {
-        log_warn("TLS: cannot resolve %s: %s", host, gai_strerror(g));
-        return gai_errno(g);
-    }
-    int ret = -EHOSTUNREACH;
-    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        ret = try_connect(ai, deadline, fd_out);
-        if (ret == 0 || ret == -ETIMEDOUT) break;
-    }
-    freeaddrinfo(res);
-    if (ret < 0) log_warn("TLS: cannot connect to %s port %u: %s", host, port, strerror(-ret));
-    return ret;
-}
 
 /* Sets SNI and the name the server's certificate must carry. */
 static int conn_expect_host(struct tls_conn *c, const char *host)
@@ -1036,16 +992,41 @@ int keep_tls_connect(const char *host, uint16_t port, const char *ca_file,
                      const struct keep_tls_identity *id, int timeout_ms,
                      const struct wasi_stream_ops **ops_out, void **priv_out)
 {
-    if (!host || host[0] == '\0' || strnlen(host, TLS_HOST_MAX + 1) > TLS_HOST_MAX || port == 0 ||
+    if (!host || !host[0] || strnlen(host, TLS_HOST_MAX + 1) > TLS_HOST_MAX || port == 0 ||
         timeout_ms < 0)
         return -EINVAL;
     int64_t deadline = now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
+    uint8_t *pem = NULL;
+    size_t size = 0;
+    int fd = -1;
+    int ret = ca_file ? read_pem_file(ca_file, &pem, &size) : 0;
+    if (ret == 0) ret = util_tcp_connect(host, port, ms_left(deadline), &fd);
+    if (ret == 0)
+        ret =
+            keep_tls_connect_fd(fd, host, pem, size, id, ms_left(deadline) + 1, ops_out, priv_out);
+    free(pem);
+    return ret;
+}
+
+int keep_tls_connect_fd(int fd, const char *host, const uint8_t *ca, size_t ca_size,
+                        const struct keep_tls_identity *id, int timeout_ms,
+                        const struct wasi_stream_ops **ops_out, void **priv_out)
+{
+    if (fd < 0 || !host || host[0] == '\0' || strnlen(host, TLS_HOST_MAX + 1) > TLS_HOST_MAX ||
+        timeout_ms < 0) {
+        if (fd >= 0) close(fd);
+        return -EINVAL;
+    }
+    int64_t deadline = now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
     SSL_CTX *ctx = NULL;
     struct tls_conn *c = NULL;
-    int fd = -1;
-    int ret = client_ctx_new(ca_file, id, &ctx);
-    if (ret == 0) ret = tcp_connect(host, port, deadline, &fd);
-    if (ret == 0) ret = conn_new(ctx, fd, &c);
+    int ret = set_fd_nonblock(fd);
+    if (ret == 0) ret = client_ctx_new(ca, ca_size, id, &ctx);
+    if (ret < 0) {
+        close(fd);
+        return ret;
+    }
+    ret = conn_new(ctx, fd, &c);
     SSL_CTX_free(ctx); /* the SSL holds its own reference */
     if (ret == 0) ret = conn_expect_host(c, host);
     if (ret == 0) ret = conn_handshake(c, false, deadline);

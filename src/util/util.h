@@ -51,4 +51,13 @@ NODISCARD int util_hex_decode(const char *s, size_t len, uint8_t *out);
 NODISCARD int util_sockaddr_parse(const char *addr, uint16_t port, struct sockaddr_storage *ss,
                                   socklen_t *len);
 
+/* A TCP socket bound to addr (an address literal; "::" takes both families) and port (0: an
+ * ephemeral one), listening, non-blocking, close-on-exec. 0 and *fd, or a negative errno. */
+NODISCARD int util_tcp_listen(const char *addr, uint16_t port, int *fd);
+
+/* A TCP connection to host (a name or an address literal) and port, trying each address in
+ * turn within timeout_ms; non-blocking, close-on-exec. 0 and *fd, or -ENOENT (no such host),
+ * -ETIMEDOUT, -ECONNREFUSED, ... (logged as a warning). */
+NODISCARD int util_tcp_connect(const char *host, uint16_t port, int timeout_ms, int *fd);
+
 #endif

@@ -173,6 +173,25 @@ int wasi_ctx_add_preopen(struct wasi_ctx *ctx, const char *host_path, const char
     return wasi_fd_insert(ctx, &e, fd_out);
 }
 
+int wasi_ctx_add_preopen_fd(struct wasi_ctx *ctx, int dir_fd, const char *guest_path,
+                            uint32_t *fd_out)
+{
+    struct stat st;
+    if (dir_fd < 0 || fstat(dir_fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        if (dir_fd >= 0) close(dir_fd);
+        return -ENOTDIR;
+    }
+    struct wasi_fd e = {.kind = WASI_FD_DIR, .host = dir_fd, .own = true, .filetype = WASI_FT_DIR};
+    e.rights_base = RIGHTS_DIR;
+    e.rights_inh = RIGHTS_DIR | RIGHTS_FILE;
+    e.preopen = strdup(guest_path);
+    if (!e.preopen) {
+        close(dir_fd);
+        return -ENOMEM;
+    }
+    return wasi_fd_insert(ctx, &e, fd_out);
+}
+
 int wasi_ctx_add_stream(struct wasi_ctx *ctx, const struct wasi_stream_ops *ops, void *priv,
                         uint32_t *fd_out)
 {

@@ -35,6 +35,14 @@ static int add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *
     return wasi_fd_insert(ctx, &e, fd_out);
 }
 
+int wasi_ctx_add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *fd_out)
+{
+    if (sock < 0) return -EBADF;
+    int ret = add_socket(ctx, sock, listening, fd_out);
+    if (ret < 0) close(sock);
+    return ret;
+}
+
 int wasi_ctx_add_listen(struct wasi_ctx *ctx, const char *addr, uint16_t port, uint32_t *fd_out)
 {
     struct sockaddr_storage ss;

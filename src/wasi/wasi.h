@@ -99,6 +99,16 @@ __attribute__((warn_unused_result)) int wasi_ctx_add_preopen(struct wasi_ctx *ct
                                                              const char *guest_path,
                                                              uint32_t *fd_out);
 
+/* As wasi_ctx_add_preopen(), for a directory the embedder opened (dir_fd, owned from here on,
+ * also on failure). Returns 0 and *fd_out, or -ENOTDIR, -ENOMEM, -EMFILE. */
+__attribute__((warn_unused_result)) int
+wasi_ctx_add_preopen_fd(struct wasi_ctx *ctx, int dir_fd, const char *guest_path, uint32_t *fd_out);
+
+/* Adds a TCP socket the embedder bound and made listen (listening true) or connected (owned
+ * from here on, also on failure). Returns 0 and *fd_out, or -EBADF, -ENOMEM, -EMFILE. */
+__attribute__((warn_unused_result)) int wasi_ctx_add_socket(struct wasi_ctx *ctx, int sock,
+                                                            bool listening, uint32_t *fd_out);
+
 /*
  * Binds and listens on a TCP socket at addr (an IPv4 or IPv6 literal; "::" accepts both
  * families) and port, before the workload starts; sock_accept() serves it. Returns 0 and the fd

@@ -83,7 +83,7 @@ static void stw_stop(struct stw *t)
 
 static struct keep_identity_opts opts_sim(void)
 {
-    struct keep_identity_opts o = {&g_env, NULL, 10000, NULL};
+    struct keep_identity_opts o = {.provider = &g_env, .timeout_ms = 10000};
     return o;
 }
 
