@@ -48,8 +48,8 @@ struct world {
     int *fds; /* the job's host fds, by index; -1 once taken */
     size_t nfds;
     struct keep_config cfg;
-    int devnull;         /* for `null` files, or -1 */
-    uint8_t *system_ca;  /* the system CA bundle, for TLS connections that trust it */
+    int devnull;        /* for `null` files, or -1 */
+    uint8_t *system_ca; /* the system CA bundle, for TLS connections that trust it */
     size_t system_ca_size;
     struct keep_tls_identity *tls_id;
     struct wasm_module *mod;
@@ -170,8 +170,7 @@ static int check_files(struct world *w, char *err, size_t err_size)
         int fd = w->fds[idx], type = 0, listening = 0;
         socklen_t len = sizeof(type);
         if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
-            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &(socklen_t){sizeof(int)}) <
-                0 ||
+            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &(socklen_t){sizeof(int)}) < 0 ||
             (listening != 0) != (f->kind == KEEP_FILE_LISTEN)) {
             snprintf(err, err_size, "file '%s': the host's fd is not a %s TCP socket", f->name,
                      f->kind == KEEP_FILE_LISTEN ? "listening" : "connected");
@@ -196,8 +195,8 @@ static int read_job(struct world *w, const uint8_t *bytes, size_t size)
     log_set_level((enum log_level)w->job.log_level);
     if (w->job.config)
         rc = keep_config_parse(w->job.config, w->job.config_size,
-                               w->job.config_name ? w->job.config_name : "Enarx.toml", &w->cfg,
-                               err, sizeof(err));
+                               w->job.config_name ? w->job.config_name : "Enarx.toml", &w->cfg, err,
+                               sizeof(err));
     else
         rc = keep_config_default(&w->cfg);
     if (rc < 0) {
@@ -219,8 +218,8 @@ static int before_jail(struct world *w)
     for (size_t i = 0; i < w->cfg.files_count; i++) {
         const struct keep_file *f = &w->cfg.files[i];
         need_null |= f->kind == KEEP_FILE_NULL;
-        need_ca |= f->kind == KEEP_FILE_CONNECT && f->prot == KEEP_PROT_TLS &&
-                   w->job.files[i].ca == NULL;
+        need_ca |=
+            f->kind == KEEP_FILE_CONNECT && f->prot == KEEP_PROT_TLS && w->job.files[i].ca == NULL;
     }
     if (need_null && (w->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
         fprintf(stderr, "%s: cannot open /dev/null: %s\n", prog(w), strerror(errno));
@@ -332,7 +331,6 @@ static void find_names(struct world *w, const uint8_t *b, size_t size)
     }
 }
 
-
 static int load_module(struct world *w)
 {
     struct wasm_error err = {0};
@@ -383,14 +381,14 @@ static int add_file(struct world *w, size_t i)
                          jf->ca ? " (client certificates required)" : "", fp);
         } else
             rc = keep_tls_connect_fd(fd, f->host, jf->ca ? jf->ca : w->system_ca,
-                                     jf->ca ? jf->ca_size : w->system_ca_size, w->tls_id, 0,
-                                     &ops, &priv);
+                                     jf->ca ? jf->ca_size : w->system_ca_size, w->tls_id, 0, &ops,
+                                     &priv);
         if (rc == 0) rc = wasi_ctx_add_stream(w->wasi, ops, priv, NULL);
         break;
     }
     if (rc < 0) {
-        fprintf(stderr, "%s: file '%s' (%s): %s\n", prog(w), f->name,
-                keep_file_kind_name(f->kind), strerror(-rc));
+        fprintf(stderr, "%s: file '%s' (%s): %s\n", prog(w), f->name, keep_file_kind_name(f->kind),
+                strerror(-rc));
         return KEEP_EXIT_CONFIG;
     }
     return strv_add(&w->fdnames, &w->nfdnames, f->name) < 0 ? KEEP_EXIT_CONFIG : 0;
@@ -475,8 +473,7 @@ static int build_world(struct world *w)
 static int report_trap(const struct world *w, const struct wasm_error *err)
 {
     char name[128];
-    if (err->func != UINT32_MAX &&
-        func_name(w, err->func, name, sizeof(name)) == 0)
+    if (err->func != UINT32_MAX && func_name(w, err->func, name, sizeof(name)) == 0)
         fprintf(stderr, "%s: %s: %s (%s)\n", prog(w), w->job.module_name, err->msg, name);
     else
         fprintf(stderr, "%s: %s: %s\n", prog(w), w->job.module_name, err->msg);
@@ -537,8 +534,7 @@ int keep_exec_run(const uint8_t *job, size_t size, int *fds, size_t nfds,
         size_t n = keep_list(&w, keep, ARRAY_LEN(keep));
         int rc = hooks->jail(hooks->priv, keep, n);
         if (rc < 0) {
-            fprintf(stderr, "%s: the Keep could not confine itself: %s\n", prog(&w),
-                    strerror(-rc));
+            fprintf(stderr, "%s: the Keep could not confine itself: %s\n", prog(&w), strerror(-rc));
             status = KEEP_EXIT_BACKEND;
         }
     }

@@ -50,8 +50,8 @@ static void set_err(char *err, size_t err_size, const char *fmt, ...)
 
 static bool host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
 }
 
 int keep_url_parse(const char *url, struct keep_url *u, char *err, size_t err_size)
@@ -325,8 +325,7 @@ static int send_all(struct conn *c, const void *data, size_t size)
 }
 
 /* Reads until the response is complete, the peer closes, or max bytes are exceeded. */
-static int read_response(struct conn *c, size_t max, struct keep_http_response *r,
-                         uint8_t **out)
+static int read_response(struct conn *c, size_t max, struct keep_http_response *r, uint8_t **out)
 {
     size_t cap = 8192, size = 0;
     uint8_t *buf = malloc(cap);
@@ -364,9 +363,8 @@ static int read_response(struct conn *c, size_t max, struct keep_http_response *
 }
 
 int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t ca_size,
-                   const char *content_type, const uint8_t *body, size_t body_size,
-                   int timeout_ms, size_t max, struct keep_http_reply *reply, char *err,
-                   size_t err_size)
+                   const char *content_type, const uint8_t *body, size_t body_size, int timeout_ms,
+                   size_t max, struct keep_http_reply *reply, char *err, size_t err_size)
 {
     memset(reply, 0, sizeof(*reply));
     int sock = fd;
@@ -400,8 +398,8 @@ int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t c
         rc = read_response(&c, max, &r, &buf);
         if (rc < 0)
             set_err(err, err_size, "the Steward at %s: %s", u->host,
-                    rc == -EPROTO   ? "a malformed HTTP response"
-                    : rc == -EFBIG  ? "a reply larger than the limit"
+                    rc == -EPROTO      ? "a malformed HTTP response"
+                    : rc == -EFBIG     ? "a reply larger than the limit"
                     : rc == -ETIMEDOUT ? "no complete answer in time"
                                        : strerror(-rc));
     } else {

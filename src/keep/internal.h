@@ -61,8 +61,8 @@ struct keep_http_reply {
  */
 NODISCARD int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t ca_size,
                              const char *content_type, const uint8_t *body, size_t body_size,
-                             int timeout_ms, size_t max, struct keep_http_reply *reply,
-                             char *err, size_t err_size);
+                             int timeout_ms, size_t max, struct keep_http_reply *reply, char *err,
+                             size_t err_size);
 
 /* ---- jail.c: the sandbox's confinement, applied by the exec to itself ---- */
 

@@ -118,7 +118,8 @@ static volatile sig_atomic_t g_selftest_trapped;
 static void on_sigsys(int sig, siginfo_t *si, void *uctx)
 {
     (void)sig, (void)uctx;
-    if (keep_status_send(KEEP_CHANNEL_FD, KEEP_EXIT_SYSCALL, si->si_syscall) < 0) _exit(KEEP_EXIT_SYSCALL);
+    if (keep_status_send(KEEP_CHANNEL_FD, KEEP_EXIT_SYSCALL, si->si_syscall) < 0)
+        _exit(KEEP_EXIT_SYSCALL);
     _exit(KEEP_EXIT_SYSCALL);
 }
 
@@ -139,8 +140,8 @@ static int add_path_rules(scmp_filter_ctx ctx)
         unsigned n = 0;
         for (int j = 0; j < 2; j++)
             if (path_syscalls[i].dirfd_args[j] >= 0)
-                cmp[n++] = (struct scmp_arg_cmp)SCMP_CMP32(
-                    (unsigned)path_syscalls[i].dirfd_args[j], SCMP_CMP_NE, (uint32_t)AT_FDCWD);
+                cmp[n++] = (struct scmp_arg_cmp)SCMP_CMP32((unsigned)path_syscalls[i].dirfd_args[j],
+                                                           SCMP_CMP_NE, (uint32_t)AT_FDCWD);
         ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, path_syscalls[i].nr, n, cmp);
     }
     return ret;
@@ -253,8 +254,7 @@ static int resolve_again(int fd)
     struct stat a, b;
     int again = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (again < 0) return -errno;
-    if (fstat(fd, &a) == 0 && fstat(again, &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino)
+    if (fstat(fd, &a) == 0 && fstat(again, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return again;
     close(again);
     return -ESTALE;
@@ -381,7 +381,9 @@ static int probe(const char *what, long ret)
 {
     bool refused = ret < 0 || g_selftest_trapped;
     fprintf(stderr, "jail: %s: %s%s\n", what, refused ? "refused" : "ALLOWED",
-            g_selftest_trapped ? " (seccomp)" : ret < 0 ? " (error)" : "");
+            g_selftest_trapped ? " (seccomp)"
+            : ret < 0          ? " (error)"
+                               : "");
     g_selftest_trapped = 0;
     return refused ? 0 : 1;
 }
@@ -409,8 +411,9 @@ int keep_jail_selftest(const int *fds, size_t nfds)
                  closed(syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC)));
     bad += probe("open /etc/passwd (absolute, beside a dirfd)",
                  closed(syscall(SYS_openat, dirfd, "/etc/passwd", O_RDONLY | O_CLOEXEC)));
-    bad += probe("open ../../etc/passwd (beside a dirfd)",
-                 closed(syscall(SYS_openat, dirfd, "../../../../etc/passwd", O_RDONLY | O_CLOEXEC)));
+    bad +=
+        probe("open ../../etc/passwd (beside a dirfd)",
+              closed(syscall(SYS_openat, dirfd, "../../../../etc/passwd", O_RDONLY | O_CLOEXEC)));
     bad += probe("create /tmp/enarx-jail-escape (AT_FDCWD)",
                  closed(syscall(SYS_openat, AT_FDCWD, "/tmp/enarx-jail-escape",
                                 O_WRONLY | O_CREAT | O_CLOEXEC, 0600)));

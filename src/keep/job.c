@@ -207,7 +207,8 @@ static char *dup_str(const uint8_t *p, size_t len, int *err)
 static uint8_t *dup_bytes(const uint8_t *p, size_t len, int *err)
 {
     uint8_t *b = malloc(len ? len : 1);
-    if (!b) *err = -ENOMEM;
+    if (!b)
+        *err = -ENOMEM;
     else if (len)
         memcpy(b, p, len);
     return b;
@@ -528,8 +529,8 @@ int keep_job_recv(int sock, uint8_t **buf_out, size_t *size_out, int *fds, size_
         char buf[CMSG_SPACE(sizeof(int) * KEEP_JOB_MAX_FDS)];
     } cm;
     struct iovec iov = {head, sizeof(head)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-                         .msg_controllen = sizeof(cm.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
     ssize_t n;
     do
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -545,7 +546,8 @@ int keep_job_recv(int sock, uint8_t **buf_out, size_t *size_out, int *fds, size_
         memcpy(fds, CMSG_DATA(c), got * sizeof(int));
     }
     int rc = (msg.msg_flags & MSG_CTRUNC) ? -EPROTO : 0;
-    if (rc == 0 && (size_t)n < sizeof(head)) rc = read_all(sock, head + n, sizeof(head) - (size_t)n);
+    if (rc == 0 && (size_t)n < sizeof(head))
+        rc = read_all(sock, head + n, sizeof(head) - (size_t)n);
     uint32_t nfds = get_u32(head + 4);
     uint64_t size = get_u64(head + 8);
     if (rc == 0 && (memcmp(head, CHAN_MAGIC, 4) != 0 || nfds != got || size > KEEP_JOB_MAX_SIZE))
