@@ -460,8 +460,10 @@ static int build_world(struct world *w)
     }
     int st = add_fds(w);
     if (st) return st;
-    /* the environment is complete only now, with FD_* */
-    if (add_fd_env(w) < 0 || wasi_ctx_set_env(w->wasi, (int)w->envc, w->envp) < 0) {
+    /* the environment is complete only now, with FD_* (with an Enarx.toml, as Enarx sets them;
+     * without one the environment is exactly what was asked for, as in wasmtime) */
+    if ((w->job.config && add_fd_env(w) < 0) ||
+        wasi_ctx_set_env(w->wasi, (int)w->envc, w->envp) < 0) {
         fprintf(stderr, "%s: out of memory\n", prog(w));
         return KEEP_EXIT_CONFIG;
     }

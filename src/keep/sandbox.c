@@ -71,14 +71,17 @@ static int map_ids(pid_t pid)
     return rc;
 }
 
-/* The sanitizers' settings pass to the exec (tests under ASan); nothing else of ours does. */
+/* The sanitizers' settings pass to the exec (tests under ASan), and WASI's two debugging
+ * switches (ENARX_WASI_TRACE, and ENARX_WASI_NO_OPENAT2 which picks the other, equally strict,
+ * path resolver); nothing else of the host's environment does. */
 static size_t exec_env(char **env, size_t max)
 {
     extern char **environ;
     size_t n = 0;
     for (char **e = environ; e && *e && n + 1 < max; e++)
         if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0 || strncmp(*e, "UBSAN_OPTIONS=", 14) == 0 ||
-            strncmp(*e, "LSAN_OPTIONS=", 13) == 0)
+            strncmp(*e, "LSAN_OPTIONS=", 13) == 0 || strncmp(*e, "ENARX_WASI_TRACE=", 17) == 0 ||
+            strncmp(*e, "ENARX_WASI_NO_OPENAT2=", 22) == 0)
             env[n++] = *e;
     env[n] = NULL;
     return n;

@@ -108,7 +108,6 @@ int main(int argc, char **argv)
         found = scan(&t, mem, lo, hi, &tried);
     }
     if (!found)
-        printf("no private key in %ld writable regions (%ld candidate windows)\n", regions,
-               tried);
+        printf("no private key in %ld writable regions (%ld candidate windows)\n", regions, tried);
     return found ? 0 : 1;
 }
