@@ -65,10 +65,9 @@ static void test_refused(void **state)
         "a:",
         "a:-x",
         "a:t@sha256:12",
-        "a@sha256:" D64 "0",
+        ("a@sha256:" D64 "0"),
         "a@md5:0123",
-        "a@sha256:"
-        "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+        ("a@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
         "h.io:0/a",
         "h.io:65536/a",
         "h.io:x/a",

@@ -60,7 +60,7 @@ static void add(struct buf *b, const char *name, char type, unsigned mode, const
     snprintf(tmp, sizeof(tmp), "%06o", sum);
     memcpy(h + 148, tmp, 7);
     b->len += 512;
-    memcpy(b->d + b->len, data, size);
+    if (size) memcpy(b->d + b->len, data, size);
     b->len += (size + 511) / 512 * 512;
 }
 
