@@ -364,10 +364,15 @@ int wyrcan_tree_apply(struct wyrcan_tree *t, const struct wyrcan_entry *e,
         return 0;
     }
     struct node *dir;
+    const char *name = comps[n - 1];
+    if (!strncmp(name, ".wh.", 4)) {
+        /* a whiteout in a directory that does not exist hides nothing, and creates nothing */
+        r = walk_parent(t, comps, n, false, &dir);
+        if (r == -ENOENT) return 0;
+        return r ? r : whiteout(t, dir, name);
+    }
     r = walk_parent(t, comps, n, true, &dir);
     if (r) return r;
-    const char *name = comps[n - 1];
-    if (!strncmp(name, ".wh.", 4)) return whiteout(t, dir, name);
     struct node *old = kid_find(dir, name);
     if (old && old->inode->type == WYRCAN_DIR && e->type == WYRCAN_DIR) {
         set_meta(old->inode, e);

@@ -124,6 +124,7 @@ static void test_whiteouts(void **state)
     add(b, "etc/fresh", '0', 0644, NULL, "f", 1);
     add(b, "etc/.wh.fresh", '0', 0644, NULL, NULL, 0); /* same layer: no effect */
     add(b, "etc/.wh.never-existed", '0', 0644, NULL, NULL, 0);
+    add(b, "nodir/sub/.wh.x", '0', 0644, NULL, NULL, 0); /* must not create nodir */
     end(b);
     assert_int_equal(apply(t, b), 0);
     assert_false(exists(t, "etc/gone"));
@@ -134,6 +135,7 @@ static void test_whiteouts(void **state)
     assert_true(exists(t, "opq/new"));
     assert_false(exists(t, "etc/.wh.gone"));
     assert_false(exists(t, "opq/.wh..wh..opq"));
+    assert_false(exists(t, "nodir"));
     wyrcan_tree_free(t);
 }
 
