@@ -9,13 +9,14 @@
 #   make bench      build optimised, then print native / node / enarx timings and ratios
 #   make format     reformat the C sources; make format-check only checks
 #   make fuzz       build the libFuzzer targets into build-fuzz/ (FUZZ_SECONDS=N make fuzz-run)
+#   make initramfs  build/wyrcan-initramfs.img: Wyrcan's initramfs for Debian's kernel (KVER=...)
 
 BUILD ?= build
 MESONFLAGS ?=
 SANITIZE_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test test-asan run bench format format-check fuzz fuzz-run clean
+.PHONY: all deps build test test-asan run bench format format-check fuzz fuzz-run initramfs clean
 
 all: build
 
@@ -57,6 +58,11 @@ fuzz: deps
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled >/dev/null
 	ninja -C build-fuzz
+
+initramfs: build
+	@kver=$${KVER:-$$(ls /boot/vmlinuz-* | sort -V | tail -n 1 | sed 's|/boot/vmlinuz-||')}; \
+	    src/wyrcan/mkinitramfs $(BUILD)/src/wyrcan/wyrcan "$$kver" $(BUILD)/wyrcan-initramfs.img && \
+	    echo "$(BUILD)/wyrcan-initramfs.img (for /boot/vmlinuz-$$kver)"
 
 fuzz-run: fuzz
 	@scripts/fuzz-run build-fuzz $(FUZZ_SECONDS)
