@@ -1096,12 +1096,18 @@ int main(int argc, char **argv)
 
     /* Line-buffered, so that the failures before a crash of the engine reach a log file. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argi < argc && strcmp(argv[argi], "-v") == 0) {
-        r.verbose = true;
-        argi++;
+    for (; argi < argc && argv[argi][0] == '-' && argv[argi][1]; argi++) {
+        if (strcmp(argv[argi], "-v") == 0) {
+            r.verbose = true;
+        } else if (strcmp(argv[argi], "--explicit-bounds") == 0) {
+            /* what ENARX_WASM_BOUNDS=explicit used to do: the engine reads no environment */
+            if (wasm_bounds_set(WASM_BOUNDS_EXPLICIT) != 0) return 2;
+        } else {
+            break;
+        }
     }
     if (argi + 1 != argc) {
-        fprintf(stderr, "usage: %s [-v] FILE.json\n", argv[0]);
+        fprintf(stderr, "usage: %s [-v] [--explicit-bounds] FILE.json\n", argv[0]);
         return 2;
     }
     r.source = argv[argi];

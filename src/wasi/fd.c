@@ -12,16 +12,29 @@
  * fd_readdir takes a snapshot of the directory at cookie 0 (".", "..", then the entries in the
  * host's order) and serves later cookies from it: a cookie is an index into the snapshot, so it
  * stays meaningful while the workload iterates, whatever the host's own telldir values are.
+ * The snapshot is read with getdents64 through the checked host interface (host.c), which has
+ * checked every entry's length, alignment, name and type before this file parses them.
+ *
+ * Emulated flags: on an fd the context does not own (stdio), fd_fdstat_set_flags only records
+ * NONBLOCK and APPEND in the entry (fdtable.c). NONBLOCK: each read or write first polls the fd
+ * with a zero timeout and answers EAGAIN when it is not ready (a write that is ready may still
+ * block until all of it is taken, as on a blocking pipe). APPEND: a write to a regular file goes
+ * to the file's size at that moment (fstat then pwrite), which is racy against other writers,
+ * unlike O_APPEND; to anything else (a terminal, a pipe) appending means nothing.
+ *
+ * Every system call goes through the checked host interface (host.c): wasi_host_*.
  */
 #include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Moves the iovecs one by one through a stream's ops. */
@@ -34,34 +47,51 @@ static ssize_t stream_transfer(struct wasi_fd *f, struct iovec *iov, uint32_t n,
                              : f->ops->read(f->priv, iov[i].iov_base, iov[i].iov_len);
         if (r < 0) {
             if (done) break;
-            errno = (int)-r;
-            return -1;
+            return r;
         }
+        if ((size_t)r > iov[i].iov_len) return done ? (ssize_t)done : -EIO;
         done += (size_t)r;
         if ((size_t)r < iov[i].iov_len) break;
     }
     return (ssize_t)done;
 }
 
-static ssize_t host_transfer(struct wasi_fd *f, struct iovec *iov, uint32_t n, bool is_write,
-                             int64_t offset)
+/* Emulated flags of an fd we do not own: -EAGAIN when non-blocking and not ready, and the
+ * offset an appending write goes to. */
+static int emulate_flags(struct wasi_ctx *ctx, struct wasi_fd *f, bool is_write, int64_t *offset)
 {
-    ssize_t r;
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
-    do {
-        if (f->kind == WASI_FD_SOCKET && is_write)
-            r = sendmsg(f->host, &msg, MSG_NOSIGNAL); /* a gone peer is EPIPE, not SIGPIPE */
-        else if (offset >= 0)
-            r = is_write ? pwritev(f->host, iov, (int)n, offset)
-                         : preadv(f->host, iov, (int)n, offset);
-        else
-            r = is_write ? writev(f->host, iov, (int)n) : readv(f->host, iov, (int)n);
-    } while (r < 0 && errno == EINTR);
-    return r;
+    if (f->own || !f->emu_flags) return 0;
+    if (f->emu_flags & WASI_FDFLAG_NONBLOCK) {
+        struct pollfd p = {.fd = f->host, .events = is_write ? POLLOUT : POLLIN};
+        struct timespec zero = {0, 0};
+        int r = wasi_host_ppoll(ctx, &p, 1, &zero);
+        if (r < 0) return r;
+        if (r == 0) return -EAGAIN;
+    }
+    struct stat st;
+    if (is_write && *offset < 0 && (f->emu_flags & WASI_FDFLAG_APPEND) &&
+        f->filetype == WASI_FT_REG) {
+        int r = wasi_host_fstat(ctx, f->host, &st);
+        if (r < 0) return r;
+        *offset = st.st_size;
+    }
+    return 0;
 }
 
-uint16_t wasi_iov_transfer(struct wasm_caller *caller, struct wasi_fd *f, uint32_t iovs, uint32_t n,
-                           bool is_write, int64_t offset, uint32_t *done)
+static ssize_t host_transfer(struct wasi_ctx *ctx, struct wasi_fd *f, struct iovec *iov, uint32_t n,
+                             bool is_write, int64_t offset)
+{
+    int e = emulate_flags(ctx, f, is_write, &offset);
+    if (e < 0) return e;
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
+    if (f->kind == WASI_FD_SOCKET && is_write) /* a gone peer is EPIPE, not SIGPIPE */
+        return wasi_host_sendmsg(ctx, f->host, &msg, MSG_NOSIGNAL);
+    return is_write ? wasi_host_writev(ctx, f->host, iov, (int)n, offset)
+                    : wasi_host_readv(ctx, f->host, iov, (int)n, offset);
+}
+
+uint16_t wasi_iov_transfer(struct wasi_ctx *ctx, struct wasm_caller *caller, struct wasi_fd *f,
+                           uint32_t iovs, uint32_t n, bool is_write, int64_t offset, uint32_t *done)
 {
     const uint8_t *vec = wasi_mem(caller, iovs, (uint64_t)n * 8);
     if (!vec) return WASI_EFAULT;
@@ -79,8 +109,8 @@ uint16_t wasi_iov_transfer(struct wasm_caller *caller, struct wasi_fd *f, uint32
         total += len;
     }
     ssize_t r = f->kind == WASI_FD_STREAM ? stream_transfer(f, iov, n, is_write)
-                                          : host_transfer(f, iov, n, is_write, offset);
-    if (r < 0) return wasi_errno_from_host(errno);
+                                          : host_transfer(ctx, f, iov, n, is_write, offset);
+    if (r < 0) return wasi_errno_from_host((int)-r);
     *done = (uint32_t)r;
     return WASI_ESUCCESS;
 }
@@ -103,7 +133,7 @@ static uint16_t rw(struct wasi_ctx *ctx, struct wasm_caller *caller, const union
         off = (int64_t)a[3].i64;
     }
     uint32_t done = 0;
-    r = wasi_iov_transfer(caller, f, a[1].i32, a[2].i32, is_write, off, &done);
+    r = wasi_iov_transfer(ctx, caller, f, a[1].i32, a[2].i32, is_write, off, &done);
     if (r == WASI_ESUCCESS) wasi_put_u32(pdone, done);
     return r;
 }
@@ -151,8 +181,8 @@ WASI_FN(fd_seek)
     if (whence > 2) return WASI_EINVAL;
     uint8_t *p = wasi_mem(caller, a[3].i32, 8);
     if (!p) return WASI_EFAULT;
-    off_t pos = lseek(f->host, (off_t)delta, whences[whence]);
-    if (pos < 0) return wasi_errno_from_host(errno);
+    int64_t pos = wasi_host_lseek(ctx, f->host, delta, whences[whence]);
+    if (pos < 0) return wasi_errno_from_host((int)-pos);
     wasi_put_u64(p, (uint64_t)pos);
     return WASI_ESUCCESS;
 }
@@ -164,8 +194,8 @@ WASI_FN(fd_tell)
     if (r != WASI_ESUCCESS) return r;
     uint8_t *p = wasi_mem(caller, a[1].i32, 8);
     if (!p) return WASI_EFAULT;
-    off_t pos = lseek(f->host, 0, SEEK_CUR);
-    if (pos < 0) return wasi_errno_from_host(errno);
+    int64_t pos = wasi_host_lseek(ctx, f->host, 0, SEEK_CUR);
+    if (pos < 0) return wasi_errno_from_host((int)-pos);
     wasi_put_u64(p, (uint64_t)pos);
     return WASI_ESUCCESS;
 }
@@ -176,8 +206,7 @@ static uint16_t sync_fd(struct wasi_ctx *ctx, uint32_t fd, uint64_t right, bool 
     uint16_t r = wasi_fd_get(ctx, fd, right, &f);
     if (r != WASI_ESUCCESS) return r;
     if (f->kind == WASI_FD_STREAM) return WASI_EINVAL;
-    if ((data_only ? fdatasync(f->host) : fsync(f->host)) < 0) return wasi_errno_from_host(errno);
-    return WASI_ESUCCESS;
+    return wasi_errno_from_host(-wasi_host_fsync(ctx, f->host, data_only));
 }
 
 WASI_FN(fd_sync)
@@ -203,8 +232,9 @@ WASI_FN(fd_advise)
     if (a[3].i32 >= sizeof(advice) / sizeof(advice[0]) || a[1].i64 > INT64_MAX ||
         a[2].i64 > INT64_MAX)
         return WASI_EINVAL;
-    int ret = posix_fadvise(f->host, (off_t)a[1].i64, (off_t)a[2].i64, advice[a[3].i32]);
-    return wasi_errno_from_host(ret);
+    int ret =
+        wasi_host_fadvise(ctx, f->host, (int64_t)a[1].i64, (int64_t)a[2].i64, advice[a[3].i32]);
+    return wasi_errno_from_host(-ret);
 }
 
 WASI_FN(fd_allocate)
@@ -216,7 +246,7 @@ WASI_FN(fd_allocate)
     uint64_t off = a[1].i64, len = a[2].i64;
     if (off > INT64_MAX || len > INT64_MAX || off + len > INT64_MAX) return WASI_EFBIG;
     if (len == 0) return WASI_EINVAL;
-    int ret = posix_fallocate(f->host, (off_t)off, (off_t)len);
+    int ret = -wasi_host_fallocate(ctx, f->host, (int64_t)off, (int64_t)len);
     return wasi_errno_from_host(ret == EOPNOTSUPP ? ENOTSUP : ret);
 }
 
@@ -231,8 +261,9 @@ WASI_FN(fd_filestat_get)
     if (f->kind == WASI_FD_STREAM) {
         memset(&st, 0, sizeof(st));
         st.st_mode = S_IFSOCK;
-    } else if (fstat(f->host, &st) < 0) {
-        return wasi_errno_from_host(errno);
+    } else {
+        int ret = wasi_host_fstat(ctx, f->host, &st);
+        if (ret < 0) return wasi_errno_from_host(-ret);
     }
     wasi_filestat_put(p, &st);
     p[16] = f->filetype;
@@ -246,8 +277,7 @@ WASI_FN(fd_filestat_set_size)
     uint16_t r = get_file(ctx, a[0].i32, R_FD_FILESTAT_SET_SIZE, &f);
     if (r != WASI_ESUCCESS) return r;
     if (a[1].i64 > INT64_MAX) return WASI_EFBIG;
-    if (ftruncate(f->host, (off_t)a[1].i64) < 0) return wasi_errno_from_host(errno);
-    return WASI_ESUCCESS;
+    return wasi_errno_from_host(-wasi_host_ftruncate(ctx, f->host, (int64_t)a[1].i64));
 }
 
 uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2])
@@ -282,13 +312,12 @@ WASI_FN(fd_filestat_set_times)
     r = wasi_times(a[1].i64, a[2].i64, a[3].i32, ts);
     if (r != WASI_ESUCCESS) return r;
     if (f->kind == WASI_FD_STREAM) return WASI_EINVAL;
-    if (futimens(f->host, ts) < 0) return wasi_errno_from_host(errno);
-    return WASI_ESUCCESS;
+    return wasi_errno_from_host(-wasi_host_futimens(ctx, f->host, ts));
 }
 
-static uint8_t dirent_type(int dirfd, const struct dirent *d)
+static uint8_t dirent_type(struct wasi_ctx *ctx, int dirfd, uint8_t d_type, const char *name)
 {
-    switch (d->d_type) {
+    switch (d_type) {
     case DT_REG: return WASI_FT_REG;
     case DT_DIR: return WASI_FT_DIR;
     case DT_LNK: return WASI_FT_SYMLINK;
@@ -298,13 +327,14 @@ static uint8_t dirent_type(int dirfd, const struct dirent *d)
     case DT_FIFO: return WASI_FT_UNKNOWN;
     default: {
         struct stat st;
-        if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_FT_UNKNOWN;
-        return wasi_filetype_of(st.st_mode, -1);
+        if (wasi_host_fstatat(ctx, dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return WASI_FT_UNKNOWN;
+        return wasi_filetype_of(ctx, st.st_mode, -1);
     }
     }
 }
 
-static int dircache_add(struct wasi_dircache *dc, uint32_t *cap, const struct dirent *d,
+static int dircache_add(struct wasi_dircache *dc, uint32_t *cap, uint64_t ino, const char *name,
                         uint8_t type)
 {
     if (dc->count == WASI_MAX_DIRENTS) return -E2BIG;
@@ -316,34 +346,55 @@ static int dircache_add(struct wasi_dircache *dc, uint32_t *cap, const struct di
         *cap = ncap;
     }
     struct wasi_dirent *e = &dc->ents[dc->count];
-    e->name = strdup(d->d_name);
+    size_t len = strlen(name);
+    if (len > UINT16_MAX) return -EIO;
+    e->name = strdup(name);
     if (!e->name) return -ENOMEM;
-    e->namelen = (uint16_t)strlen(e->name);
-    e->ino = d->d_ino;
+    e->namelen = (uint16_t)len;
+    e->ino = ino;
     e->type = type;
     dc->count++;
     return 0;
 }
 
-/* A fresh snapshot of the directory behind host fd. */
-static int dircache_load(int host, struct wasi_dircache **out)
+#define DIRENT_BUF 32768u
+
+/* Adds the entries of one getdents64 buffer (checked by wasi_host_getdents64). */
+static int dircache_parse(struct wasi_ctx *ctx, int fd, struct wasi_dircache *dc, uint32_t *cap,
+                          const uint8_t *buf, size_t n)
 {
-    int fd = openat(host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -errno;
-    DIR *dir = fdopendir(fd);
-    if (!dir) {
-        int e = errno;
-        close(fd);
-        return -e;
+    for (size_t off = 0; off < n;) {
+        uint64_t ino;
+        uint16_t reclen;
+        memcpy(&ino, buf + off, 8);
+        memcpy(&reclen, buf + off + 16, 2);
+        const char *name = (const char *)buf + off + WASI_DIRENT64_HDR;
+        int ret = dircache_add(dc, cap, ino, name, dirent_type(ctx, fd, buf[off + 18], name));
+        if (ret < 0) return ret;
+        off += reclen;
     }
+    return 0;
+}
+
+/* A fresh snapshot of the directory behind host fd. */
+static int dircache_load(struct wasi_ctx *ctx, int host, struct wasi_dircache **out)
+{
+    int fd = wasi_host_openat(ctx, host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) return fd;
     struct wasi_dircache *dc = calloc(1, sizeof(*dc));
+    uint8_t *buf = malloc(DIRENT_BUF);
     uint32_t cap = 0;
-    int ret = dc ? 0 : -ENOMEM;
-    struct dirent *d;
-    while (ret == 0 && (errno = 0, d = readdir(dir)) != NULL)
-        ret = dircache_add(dc, &cap, d, dirent_type(fd, d));
-    if (ret == 0 && errno != 0) ret = -errno;
-    closedir(dir);
+    int ret = dc && buf ? 0 : -ENOMEM;
+    while (ret == 0) {
+        ssize_t n = wasi_host_getdents64(ctx, fd, buf, DIRENT_BUF);
+        if (n <= 0) {
+            ret = (int)n;
+            break;
+        }
+        ret = dircache_parse(ctx, fd, dc, &cap, buf, (size_t)n);
+    }
+    free(buf);
+    wasi_host_close(ctx, fd);
     if (ret < 0) {
         wasi_dircache_free(dc);
         return ret;
@@ -387,7 +438,7 @@ WASI_FN(fd_readdir)
     uint64_t cookie = a[3].i64;
     if (cookie == 0 || !f->dir) {
         struct wasi_dircache *dc = NULL;
-        int ret = dircache_load(f->host, &dc);
+        int ret = dircache_load(ctx, f->host, &dc);
         if (ret < 0) return wasi_errno_from_host(-ret);
         wasi_dircache_free(f->dir);
         f->dir = dc;

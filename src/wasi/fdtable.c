@@ -39,12 +39,26 @@ void wasi_dircache_free(struct wasi_dircache *dc)
     free(dc);
 }
 
-void wasi_fd_release(struct wasi_fd *ent)
+/* Whether another entry than ent holds host fd. */
+static bool host_shared(const struct wasi_ctx *ctx, const struct wasi_fd *ent)
+{
+    for (uint32_t i = 0; i < ctx->nfds; i++) {
+        const struct wasi_fd *o = &ctx->fds[i];
+        if (o != ent && o->kind != WASI_FD_FREE && o->kind != WASI_FD_STREAM &&
+            o->host == ent->host)
+            return true;
+    }
+    return false;
+}
+
+void wasi_fd_release(struct wasi_ctx *ctx, struct wasi_fd *ent)
 {
     if (ent->kind == WASI_FD_STREAM && ent->ops)
         ent->ops->close(ent->priv);
-    else if (ent->kind != WASI_FD_FREE && ent->own && ent->host > 2)
-        close(ent->host);
+    else if (ent->kind != WASI_FD_FREE && ent->own)
+        wasi_host_close(ctx, ent->host);
+    else if (ent->kind != WASI_FD_FREE && ent->host > 2 && !host_shared(ctx, ent))
+        wasi_host_fd_unmark(ctx, ent->host); /* the embedder's: no longer ours to track */
     free(ent->preopen);
     wasi_dircache_free(ent->dir);
     memset(ent, 0, sizeof(*ent));
@@ -57,7 +71,7 @@ int wasi_fd_insert(struct wasi_ctx *ctx, struct wasi_fd *ent, uint32_t *fd_out)
     while (fd < ctx->nfds && ctx->fds[fd].kind != WASI_FD_FREE)
         fd++;
     if (fd >= WASI_MAX_FDS) {
-        wasi_fd_release(ent);
+        wasi_fd_release(ctx, ent);
         return -EMFILE;
     }
     if (fd == ctx->nfds) {
@@ -65,7 +79,7 @@ int wasi_fd_insert(struct wasi_ctx *ctx, struct wasi_fd *ent, uint32_t *fd_out)
         if (cap > WASI_MAX_FDS) cap = WASI_MAX_FDS;
         struct wasi_fd *n = realloc(ctx->fds, cap * sizeof(*n));
         if (!n) {
-            wasi_fd_release(ent);
+            wasi_fd_release(ctx, ent);
             return -ENOMEM;
         }
         memset(n + ctx->nfds, 0, (cap - ctx->nfds) * sizeof(*n));
@@ -85,7 +99,7 @@ uint32_t wasi_ctx_fd_count(const struct wasi_ctx *ctx)
     return n;
 }
 
-uint8_t wasi_filetype_of(unsigned mode, int host_fd)
+uint8_t wasi_filetype_of(struct wasi_ctx *ctx, unsigned mode, int host_fd)
 {
     switch (mode & S_IFMT) {
     case S_IFREG: return WASI_FT_REG;
@@ -95,9 +109,7 @@ uint8_t wasi_filetype_of(unsigned mode, int host_fd)
     case S_IFLNK: return WASI_FT_SYMLINK;
     case S_IFSOCK: {
         int type = 0;
-        socklen_t len = sizeof(type);
-        if (host_fd >= 0 && getsockopt(host_fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-            type == SOCK_DGRAM)
+        if (host_fd >= 0 && wasi_host_sock_type(ctx, host_fd, &type) == 0 && type == SOCK_DGRAM)
             return WASI_FT_SOCK_DGRAM;
         return WASI_FT_SOCK_STREAM;
     }
@@ -110,7 +122,7 @@ void wasi_filestat_put(uint8_t *p, const struct stat *st)
     memset(p, 0, 64);
     wasi_put_u64(p, (uint64_t)st->st_dev);
     wasi_put_u64(p + 8, (uint64_t)st->st_ino);
-    p[16] = wasi_filetype_of(st->st_mode, -1);
+    p[16] = wasi_filetype_of(NULL, st->st_mode, -1);
     wasi_put_u64(p + 24, (uint64_t)st->st_nlink);
     wasi_put_u64(p + 32, (uint64_t)st->st_size);
     wasi_put_u64(p + 40,
@@ -122,7 +134,7 @@ void wasi_filestat_put(uint8_t *p, const struct stat *st)
 }
 
 /* Base rights of a host fd: what its type allows, less what its open mode forbids. */
-static uint64_t host_rights(int host_fd, uint8_t filetype)
+static uint64_t host_rights(struct wasi_ctx *ctx, int host_fd, uint8_t filetype)
 {
     uint64_t r;
     switch (filetype) {
@@ -135,7 +147,7 @@ static uint64_t host_rights(int host_fd, uint8_t filetype)
         r = RIGHTS_TTY; /* terminals, pipes, /dev/null: not seekable */
         break;
     }
-    int fl = fcntl(host_fd, F_GETFL);
+    int fl = wasi_host_fcntl_getfl(ctx, host_fd);
     if (fl >= 0 && (fl & O_ACCMODE) == O_RDONLY)
         r &= ~(R_FD_WRITE | R_FD_DATASYNC | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE);
     if (fl >= 0 && (fl & O_ACCMODE) == O_WRONLY) r &= ~R_FD_READ;
@@ -145,14 +157,18 @@ static uint64_t host_rights(int host_fd, uint8_t filetype)
 int wasi_ctx_add_host_fd(struct wasi_ctx *ctx, int host_fd, bool own, uint32_t *fd_out)
 {
     struct stat st;
-    if (fstat(host_fd, &st) < 0) return -errno;
+    int ret = wasi_host_fstat(ctx, host_fd, &st);
+    if (ret < 0) return ret;
+    if (host_fd < 0 || (unsigned)host_fd >= WASI_HOST_FD_LIMIT) return -EBADF;
+    ret = wasi_host_fd_mark(ctx, host_fd);
+    if (ret < 0) return ret;
     struct wasi_fd e = {.host = host_fd, .own = own};
-    e.filetype = wasi_filetype_of(st.st_mode, host_fd);
+    e.filetype = wasi_filetype_of(ctx, st.st_mode, host_fd);
     e.kind = e.filetype == WASI_FT_DIR ? WASI_FD_DIR
              : (e.filetype == WASI_FT_SOCK_STREAM || e.filetype == WASI_FT_SOCK_DGRAM)
                  ? WASI_FD_SOCKET
                  : WASI_FD_FILE;
-    e.rights_base = host_rights(host_fd, e.filetype);
+    e.rights_base = host_rights(ctx, host_fd, e.filetype);
     e.rights_inh = e.kind == WASI_FD_DIR ? (RIGHTS_DIR | RIGHTS_FILE) : 0;
     return wasi_fd_insert(ctx, &e, fd_out);
 }
@@ -160,14 +176,14 @@ int wasi_ctx_add_host_fd(struct wasi_ctx *ctx, int host_fd, bool own, uint32_t *
 int wasi_ctx_add_preopen(struct wasi_ctx *ctx, const char *host_path, const char *guest_path,
                          uint32_t *fd_out)
 {
-    int fd = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -errno;
+    int fd = wasi_host_openat(ctx, AT_FDCWD, host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) return fd;
     struct wasi_fd e = {.kind = WASI_FD_DIR, .host = fd, .own = true, .filetype = WASI_FT_DIR};
     e.rights_base = RIGHTS_DIR;
     e.rights_inh = RIGHTS_DIR | RIGHTS_FILE;
     e.preopen = strdup(guest_path);
     if (!e.preopen) {
-        close(fd);
+        wasi_host_close(ctx, fd);
         return -ENOMEM;
     }
     return wasi_fd_insert(ctx, &e, fd_out);
@@ -208,7 +224,7 @@ WASI_FN(fd_close)
     (void)caller;
     struct wasi_fd *f;
     uint16_t r = wasi_fd_get(ctx, a[0].i32, 0, &f);
-    if (r == WASI_ESUCCESS) wasi_fd_release(f);
+    if (r == WASI_ESUCCESS) wasi_fd_release(ctx, f);
     return r;
 }
 
@@ -220,7 +236,7 @@ WASI_FN(fd_renumber)
     uint16_t r = wasi_fd_get(ctx, a[0].i32, 0, &from);
     if (r == WASI_ESUCCESS) r = wasi_fd_get(ctx, a[1].i32, 0, &to);
     if (r != WASI_ESUCCESS || from == to) return r;
-    wasi_fd_release(to);
+    wasi_fd_release(ctx, to);
     *to = *from;
     memset(from, 0, sizeof(*from));
     from->host = -1;
@@ -254,15 +270,20 @@ WASI_FN(fd_prestat_dir_name)
     return WASI_ESUCCESS;
 }
 
-/* The entry's fdflags, from the host fd's status flags (streams keep their own). */
-static uint16_t fd_flags(const struct wasi_fd *f)
+/* The entry's fdflags, from the host fd's status flags (streams keep their own; on an fd the
+ * context does not own, APPEND and NONBLOCK are the emulated ones). */
+static uint16_t fd_flags(struct wasi_ctx *ctx, const struct wasi_fd *f)
 {
     if (f->kind == WASI_FD_STREAM) return f->nonblock ? WASI_FDFLAG_NONBLOCK : 0;
-    int fl = fcntl(f->host, F_GETFL);
+    int fl = wasi_host_fcntl_getfl(ctx, f->host);
     if (fl < 0) return 0;
     uint16_t r = 0;
-    if (fl & O_APPEND) r |= WASI_FDFLAG_APPEND;
-    if (fl & O_NONBLOCK) r |= WASI_FDFLAG_NONBLOCK;
+    if (!f->own) {
+        r = f->emu_flags;
+    } else {
+        if (fl & O_APPEND) r |= WASI_FDFLAG_APPEND;
+        if (fl & O_NONBLOCK) r |= WASI_FDFLAG_NONBLOCK;
+    }
     if ((fl & O_SYNC) == O_SYNC)
         r |= WASI_FDFLAG_SYNC | WASI_FDFLAG_RSYNC;
     else if (fl & O_DSYNC)
@@ -279,7 +300,7 @@ WASI_FN(fd_fdstat_get)
     if (!p) return WASI_EFAULT;
     memset(p, 0, 24);
     p[0] = f->filetype;
-    wasi_put_u16(p + 2, fd_flags(f));
+    wasi_put_u16(p + 2, fd_flags(ctx, f));
     wasi_put_u64(p + 8, f->rights_base);
     wasi_put_u64(p + 16, f->rights_inh);
     return WASI_ESUCCESS;
@@ -287,7 +308,10 @@ WASI_FN(fd_fdstat_get)
 
 /*
  * Only APPEND and NONBLOCK can change on an open Linux fd; asking for the synchronous flags
- * answers ENOTSUP rather than silently not honouring them.
+ * answers ENOTSUP rather than silently not honouring them. On an fd the context does not own
+ * (the standard streams), the open file description is shared with the embedder and whoever
+ * started it (a terminal): changing it would outlive the workload, so the flags are kept in
+ * the entry and emulated (fd.c: NONBLOCK polls before each transfer, APPEND writes at the end).
  */
 WASI_FN(fd_fdstat_set_flags)
 {
@@ -306,12 +330,17 @@ WASI_FN(fd_fdstat_set_flags)
         f->nonblock = nb;
         return WASI_ESUCCESS;
     }
-    int fl = fcntl(f->host, F_GETFL);
-    if (fl < 0) return wasi_errno_from_host(errno);
+    if (!f->own) {
+        f->emu_flags = (uint16_t)(want & (WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK));
+        return WASI_ESUCCESS;
+    }
+    int fl = wasi_host_fcntl_getfl(ctx, f->host);
+    if (fl < 0) return wasi_errno_from_host(-fl);
     fl &= ~(O_APPEND | O_NONBLOCK);
     fl |=
         (want & WASI_FDFLAG_APPEND ? O_APPEND : 0) | (want & WASI_FDFLAG_NONBLOCK ? O_NONBLOCK : 0);
-    if (fcntl(f->host, F_SETFL, fl) < 0) return wasi_errno_from_host(errno);
+    int ret = wasi_host_fcntl_setfl(ctx, f->host, fl);
+    if (ret < 0) return wasi_errno_from_host(-ret);
     return WASI_ESUCCESS;
 }
 

@@ -3,7 +3,9 @@
  * internal.h - (private to src/wasi) the fd table, WASI's constants and the helpers shared by
  * the files of this folder.
  *
- * Files: wasi.c (context, linking, args, environ, clocks, random, proc, sched), fdtable.c (the
+ * Files: host.c (the host interface: the direct struct wasi_host_ops and the checking layer every
+ * system call goes through: wasi_host_*), wasi.c (context, linking, args, environ, clocks,
+ * random, proc, sched), fdtable.c (the
  * fd table and the wasi_ctx_add_* constructors), fd.c (fd_*), path.c (capability-safe path
  * resolution and path_*), poll.c (poll_oneoff), sock.c (sockets and sock_*). Each host function
  * is declared once in wasi_fns.def (name and signature) and defined with WASI_FN().
@@ -196,6 +198,12 @@ enum wasi_filetype {
 #define WASI_MAX_DIRENTS (1u << 20)
 /* The most iovecs one read or write moves (more is a short transfer, as POSIX allows). */
 #define WASI_MAX_IOVS 1024u
+/* Host fd numbers at or above this are refused as lies (Linux's default hard RLIMIT_NOFILE). */
+#define WASI_HOST_FD_LIMIT (1u << 20)
+/* struct linux_dirent64 up to d_name: d_ino, d_off, d_reclen, d_type. */
+#define WASI_DIRENT64_HDR 19u
+/* WASI clocks: realtime, monotonic, process CPU time, thread CPU time. */
+#define WASI_NCLOCKS 4u
 
 enum wasi_fd_kind {
     WASI_FD_FREE = 0,
@@ -220,11 +228,12 @@ struct wasi_dircache {
 
 struct wasi_fd {
     enum wasi_fd_kind kind;
-    int host;         /* host fd, or -1 for streams */
-    bool own;         /* close host when the entry goes */
-    bool listening;   /* socket or stream that sock_accept serves */
-    bool nonblock;    /* streams: the workload asked for non-blocking I/O */
-    uint8_t filetype; /* enum wasi_filetype */
+    int host;           /* host fd, or -1 for streams */
+    bool own;           /* close host when the entry goes */
+    bool listening;     /* socket or stream that sock_accept serves */
+    bool nonblock;      /* streams: the workload asked for non-blocking I/O */
+    uint16_t emu_flags; /* host fds not owned: WASI_FDFLAG_APPEND|NONBLOCK, emulated (fd.c) */
+    uint8_t filetype;   /* enum wasi_filetype */
     uint64_t rights_base, rights_inh;
     char *preopen; /* guest name of a pre-opened directory, else NULL */
     struct wasi_dircache *dir;
@@ -243,8 +252,70 @@ struct wasi_ctx {
     int exit_code;
     bool trace;
     bool no_openat2; /* use the component-wise resolver (ENARX_WASI_NO_OPENAT2=1 or ENOSYS) */
-    struct wasi_binding *bindings; /* one per WASI function, made by wasi_ctx_link */
+    struct wasi_binding *bindings;    /* one per WASI function, made by wasi_ctx_link */
+    const struct wasi_host_ops *host; /* every system call goes through it (host.c) */
+    void *host_priv;
+    uint64_t *fdbits; /* host fds in use (host.c) */
+    uint32_t fdwords;
+    uint64_t clock_last[WASI_NCLOCKS]; /* the last reading of each clock, ns */
+    bool count_readable;               /* ask host->fionread (set by wasi_ctx_set_host_ops) */
 };
+
+/* host.c: the checked host calls. Each returns what ctx->host's entry of the same name returns
+ * (negative errno on failure) once it passed its check, else a negative errno (-EIO mostly).
+ * openat, openat2 and accept mark the new fd in use; wasi_host_close unmarks it. */
+struct iovec;
+struct msghdr;
+struct pollfd;
+ssize_t wasi_host_readv(struct wasi_ctx *ctx, int fd, const struct iovec *iov, int n, int64_t off);
+ssize_t wasi_host_writev(struct wasi_ctx *ctx, int fd, const struct iovec *iov, int n, int64_t off);
+ssize_t wasi_host_recvmsg(struct wasi_ctx *ctx, int fd, struct msghdr *msg, int flags);
+ssize_t wasi_host_sendmsg(struct wasi_ctx *ctx, int fd, const struct msghdr *msg, int flags);
+int64_t wasi_host_lseek(struct wasi_ctx *ctx, int fd, int64_t off, int whence);
+int wasi_host_fsync(struct wasi_ctx *ctx, int fd, bool data_only);
+int wasi_host_fadvise(struct wasi_ctx *ctx, int fd, int64_t off, int64_t len, int advice);
+int wasi_host_fallocate(struct wasi_ctx *ctx, int fd, int64_t off, int64_t len);
+int wasi_host_ftruncate(struct wasi_ctx *ctx, int fd, int64_t size);
+int wasi_host_fstat(struct wasi_ctx *ctx, int fd, struct stat *st);
+int wasi_host_futimens(struct wasi_ctx *ctx, int fd, const struct timespec ts[2]);
+int wasi_host_fcntl_getfl(struct wasi_ctx *ctx, int fd);
+int wasi_host_fcntl_setfl(struct wasi_ctx *ctx, int fd, int flags);
+/* The bytes readable now (FIONREAD) in *count (0 on failure). */
+int wasi_host_fionread(struct wasi_ctx *ctx, int fd, uint64_t *count);
+bool wasi_host_isatty(struct wasi_ctx *ctx, int fd);
+int wasi_host_openat(struct wasi_ctx *ctx, int dirfd, const char *path, int flags, unsigned mode);
+int wasi_host_openat2(struct wasi_ctx *ctx, int dirfd, const char *path, uint64_t flags,
+                      uint64_t mode, uint64_t resolve);
+/* Closes a host fd the context holds (never 0, 1, 2). */
+void wasi_host_close(struct wasi_ctx *ctx, int fd);
+ssize_t wasi_host_getdents64(struct wasi_ctx *ctx, int fd, void *buf, size_t size);
+ssize_t wasi_host_readlinkat(struct wasi_ctx *ctx, int dirfd, const char *path, char *buf,
+                             size_t size);
+int wasi_host_fstatat(struct wasi_ctx *ctx, int dirfd, const char *path, struct stat *st,
+                      int flags);
+int wasi_host_mkdirat(struct wasi_ctx *ctx, int dirfd, const char *path, unsigned mode);
+int wasi_host_unlinkat(struct wasi_ctx *ctx, int dirfd, const char *path, int flags);
+int wasi_host_symlinkat(struct wasi_ctx *ctx, const char *target, int dirfd, const char *path);
+int wasi_host_linkat(struct wasi_ctx *ctx, int od, const char *op, int nd, const char *np,
+                     int flags);
+int wasi_host_renameat(struct wasi_ctx *ctx, int od, const char *op, int nd, const char *np);
+int wasi_host_utimensat(struct wasi_ctx *ctx, int dirfd, const char *path,
+                        const struct timespec ts[2], int flags);
+int wasi_host_accept(struct wasi_ctx *ctx, int fd, int flags);
+int wasi_host_shutdown(struct wasi_ctx *ctx, int fd, int how);
+/* SO_TYPE of a socket. */
+int wasi_host_sock_type(struct wasi_ctx *ctx, int fd, int *type);
+int wasi_host_ppoll(struct wasi_ctx *ctx, struct pollfd *fds, unsigned long n,
+                    const struct timespec *timeout);
+/* The time of WASI clock id in ns: -EINVAL for a bad id, -EIO for a lie. */
+int wasi_host_clock_ns(struct wasi_ctx *ctx, uint32_t id, uint64_t *ns);
+int wasi_host_clock_res_ns(struct wasi_ctx *ctx, uint32_t id, uint64_t *ns);
+ssize_t wasi_host_getrandom(struct wasi_ctx *ctx, void *buf, size_t size);
+void wasi_host_sched_yield(struct wasi_ctx *ctx);
+/* The set of host fds the context holds (0, 1, 2 always count as held). */
+bool wasi_host_fd_in_use(const struct wasi_ctx *ctx, int fd);
+int wasi_host_fd_mark(struct wasi_ctx *ctx, int fd);
+void wasi_host_fd_unmark(struct wasi_ctx *ctx, int fd);
 
 /* fdtable.c */
 
@@ -257,11 +328,11 @@ uint16_t wasi_fd_get(struct wasi_ctx *ctx, uint32_t fd, uint64_t rights, struct 
  * -ENOMEM (then *ent is released). */
 int wasi_fd_insert(struct wasi_ctx *ctx, struct wasi_fd *ent, uint32_t *fd_out);
 /* Releases what the entry holds and marks it free. */
-void wasi_fd_release(struct wasi_fd *ent);
+void wasi_fd_release(struct wasi_ctx *ctx, struct wasi_fd *ent);
 /* Frees a readdir snapshot. */
 void wasi_dircache_free(struct wasi_dircache *dc);
 /* The WASI file type of a host stat mode (and, for sockets, host fd's SO_TYPE). */
-uint8_t wasi_filetype_of(unsigned mode, int host_fd);
+uint8_t wasi_filetype_of(struct wasi_ctx *ctx, unsigned mode, int host_fd);
 /* Fills a 64-byte WASI filestat from a host struct stat. */
 struct stat;
 void wasi_filestat_put(uint8_t *p, const struct stat *st);
@@ -289,8 +360,6 @@ int wasi_path_parent(struct wasi_ctx *ctx, int dirfd, const char *path, size_t l
 /* The guest range [ptr, ptr + size) as a host pointer, or NULL when any of it is outside the
  * caller's memory 0. The pointer is valid until the memory grows. */
 uint8_t *wasi_mem(struct wasm_caller *caller, uint32_t ptr, uint64_t size);
-/* The current time of a WASI clock id in ns, or -1 for a bad id. */
-int wasi_clock_now(uint32_t id, uint64_t *ns);
 
 static inline void wasi_put_u16(uint8_t *p, uint16_t v)
 {
@@ -328,8 +397,9 @@ struct timespec;
 uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
 
 /* fd.c: reads or writes a guest iovec array on an entry (files, sockets, streams). */
-uint16_t wasi_iov_transfer(struct wasm_caller *caller, struct wasi_fd *f, uint32_t iovs, uint32_t n,
-                           bool is_write, int64_t offset, uint32_t *done);
+uint16_t wasi_iov_transfer(struct wasi_ctx *ctx, struct wasm_caller *caller, struct wasi_fd *f,
+                           uint32_t iovs, uint32_t n, bool is_write, int64_t offset,
+                           uint32_t *done);
 
 /* Host functions: each is `uint16_t wasi_fn_NAME(ctx, caller, args)` returning the errno. */
 #define WASI_FN_DECL(name, sig)                                                                    \

@@ -51,6 +51,7 @@ static uint16_t get_path(struct wasm_caller *caller, uint32_t ptr, uint32_t len,
 }
 
 struct walk {
+    struct wasi_ctx *ctx;
     char buf[2 * PATH_MAX]; /* the path still to resolve, from pos on */
     size_t pos;
     int cur; /* O_PATH fd of the directory reached */
@@ -84,8 +85,8 @@ static int splice_link(struct walk *w, int lfd)
 {
     char target[PATH_MAX];
     if (++w->links > MAX_LINKS) return -ELOOP;
-    ssize_t n = readlinkat(lfd, "", target, sizeof(target) - 1);
-    if (n < 0) return -errno;
+    ssize_t n = wasi_host_readlinkat(w->ctx, lfd, "", target, sizeof(target) - 1);
+    if (n < 0) return (int)n;
     if (n == 0) return -ENOENT;
     if (target[0] == '/') return -EWASI_NOTCAPABLE;
     size_t rest = strlen(w->buf + w->pos);
@@ -101,14 +102,14 @@ static int step_up(struct walk *w)
 {
     struct stat st;
     if (w->depth == 0) return -EWASI_NOTCAPABLE;
-    int nfd = openat(w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (nfd < 0) return -errno;
-    if (fstat(nfd, &st) < 0 || st.st_dev != w->dev[w->depth - 1] ||
+    int nfd = wasi_host_openat(w->ctx, w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (nfd < 0) return nfd;
+    if (wasi_host_fstat(w->ctx, nfd, &st) < 0 || st.st_dev != w->dev[w->depth - 1] ||
         st.st_ino != w->ino[w->depth - 1]) {
-        close(nfd);
+        wasi_host_close(w->ctx, nfd);
         return -EWASI_NOTCAPABLE;
     }
-    close(w->cur);
+    wasi_host_close(w->ctx, w->cur);
     w->cur = nfd;
     w->depth--;
     return 0;
@@ -119,27 +120,28 @@ static int step_down(struct walk *w, const char *comp, bool last, bool follow, c
                      size_t name_size)
 {
     struct stat st;
-    int nfd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (nfd < 0 && errno == ENOENT && last) goto leaf;
-    if (nfd < 0) return -errno;
-    if (fstat(nfd, &st) < 0) {
-        close(nfd);
-        return -errno;
+    int nfd = wasi_host_openat(w->ctx, w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (nfd == -ENOENT && last) goto leaf;
+    if (nfd < 0) return nfd;
+    int ret = wasi_host_fstat(w->ctx, nfd, &st);
+    if (ret < 0) {
+        wasi_host_close(w->ctx, nfd);
+        return ret;
     }
     if (S_ISLNK(st.st_mode) && (!last || follow)) {
-        int ret = splice_link(w, nfd);
-        close(nfd);
+        ret = splice_link(w, nfd);
+        wasi_host_close(w->ctx, nfd);
         return ret;
     }
     if (last) {
-        close(nfd);
+        wasi_host_close(w->ctx, nfd);
         goto leaf;
     }
     if (!S_ISDIR(st.st_mode) || w->depth >= MAX_DEPTH) {
-        close(nfd);
+        wasi_host_close(w->ctx, nfd);
         return S_ISDIR(st.st_mode) ? -ENAMETOOLONG : -ENOTDIR;
     }
-    close(w->cur);
+    wasi_host_close(w->ctx, w->cur);
     w->cur = nfd;
     w->depth++;
     w->dev[w->depth] = st.st_dev;
@@ -161,8 +163,10 @@ static int walk(struct walk *w, int dirfd, bool follow, char *name, size_t name_
 {
     struct stat st;
     char comp[PATH_MAX];
-    w->cur = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (w->cur < 0 || fstat(w->cur, &st) < 0) return -errno;
+    w->cur = wasi_host_openat(w->ctx, dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (w->cur < 0) return w->cur;
+    int ret = wasi_host_fstat(w->ctx, w->cur, &st);
+    if (ret < 0) return ret;
     w->dev[0] = st.st_dev;
     w->ino[0] = st.st_ino;
     if (w->buf[0] == '/') return -EWASI_NOTCAPABLE;
@@ -170,7 +174,6 @@ static int walk(struct walk *w, int dirfd, bool follow, char *name, size_t name_
     *trailing = false;
     strcpy(name, ".");
     while (next_component(w, comp, &last, trailing)) {
-        int ret = 0;
         if (strcmp(comp, ".") == 0)
             ret = 0;
         else if (strcmp(comp, "..") == 0)
@@ -184,58 +187,54 @@ static int walk(struct walk *w, int dirfd, bool follow, char *name, size_t name_
     return 0;
 }
 
-static int walk_parent(const char *path, int dirfd, bool follow, char *name, size_t name_size,
-                       bool *trailing)
+static int walk_parent(struct wasi_ctx *ctx, const char *path, int dirfd, bool follow, char *name,
+                       size_t name_size, bool *trailing)
 {
     struct walk *w = malloc(sizeof(*w));
     if (!w) return -ENOMEM;
+    w->ctx = ctx;
     w->pos = 0;
     w->depth = w->links = 0;
     w->cur = -1;
     snprintf(w->buf, sizeof(w->buf), "%s", path);
     int ret = walk(w, dirfd, follow, name, name_size, trailing);
     if (ret < 0 && w->cur >= 0)
-        close(w->cur);
+        wasi_host_close(ctx, w->cur);
     else if (ret == 0)
         ret = w->cur;
     free(w);
     return ret;
 }
 
-static int beneath_openat2(int dirfd, const char *path, int flags, unsigned mode)
+static int beneath_openat2(struct wasi_ctx *ctx, int dirfd, const char *path, int flags,
+                           unsigned mode)
 {
-    struct open_how how = {0};
-    how.flags = (uint64_t)(flags | O_CLOEXEC);
-    how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    long fd;
-    do
-        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-    while (fd < 0 && errno == EAGAIN);
-    if (fd < 0) return errno == EXDEV ? -EWASI_NOTCAPABLE : -errno;
-    return (int)fd;
+    int fd =
+        wasi_host_openat2(ctx, dirfd, path, (uint64_t)(flags | O_CLOEXEC),
+                          (flags & O_CREAT) ? mode : 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    return fd == -EXDEV ? -EWASI_NOTCAPABLE : fd;
 }
 
 static int openat_c(struct wasi_ctx *ctx, int dirfd, const char *path, int flags, unsigned mode)
 {
     if (!ctx->no_openat2) {
-        int fd = beneath_openat2(dirfd, path, flags, mode);
+        int fd = beneath_openat2(ctx, dirfd, path, flags, mode);
         if (fd != -ENOSYS) return fd;
         ctx->no_openat2 = true;
     }
     char name[PATH_MAX];
     bool trailing;
-    int parent = walk_parent(path, dirfd, !(flags & O_NOFOLLOW), name, sizeof(name), &trailing);
+    int parent =
+        walk_parent(ctx, path, dirfd, !(flags & O_NOFOLLOW), name, sizeof(name), &trailing);
     if (parent < 0) return parent;
     if (trailing && (flags & O_CREAT)) {
-        close(parent);
+        wasi_host_close(ctx, parent);
         return -EISDIR;
     }
-    int fd =
-        openat(parent, name, flags | O_NOFOLLOW | O_CLOEXEC | (trailing ? O_DIRECTORY : 0), mode);
-    int e = errno;
-    close(parent);
-    return fd < 0 ? -e : fd;
+    int fd = wasi_host_openat(ctx, parent, name,
+                              flags | O_NOFOLLOW | O_CLOEXEC | (trailing ? O_DIRECTORY : 0), mode);
+    wasi_host_close(ctx, parent);
+    return fd;
 }
 
 int wasi_path_openat(struct wasi_ctx *ctx, int dirfd, const char *path, size_t len, int flags,
@@ -276,11 +275,11 @@ static int parent_c(struct wasi_ctx *ctx, int dirfd, const char *path, char *nam
             strcpy(dir, path);
             strcpy(name, ".");
         }
-        int fd = beneath_openat2(dirfd, dir, O_PATH | O_DIRECTORY, 0);
+        int fd = beneath_openat2(ctx, dirfd, dir, O_PATH | O_DIRECTORY, 0);
         if (fd != -ENOSYS) return fd;
         ctx->no_openat2 = true;
     }
-    return walk_parent(path, dirfd, false, name, name_size, trailing);
+    return walk_parent(ctx, path, dirfd, false, name, name_size, trailing);
 }
 
 int wasi_path_parent(struct wasi_ctx *ctx, int dirfd, const char *path, size_t len, char *name,
@@ -329,37 +328,38 @@ static uint16_t resolve(struct wasi_ctx *ctx, struct wasm_caller *caller, uint32
     return WASI_ESUCCESS;
 }
 
-static void target_done(struct target *t)
+static void target_done(struct wasi_ctx *ctx, struct target *t)
 {
-    if (t->parent >= 0) close(t->parent);
+    if (t->parent >= 0) wasi_host_close(ctx, t->parent);
     t->parent = -1;
 }
 
 /* lstat of the target: 0, or a negative errno (-ENOENT when missing). */
-static int target_stat(const struct target *t, struct stat *st)
+static int target_stat(struct wasi_ctx *ctx, const struct target *t, struct stat *st)
 {
-    return fstatat(t->parent, t->name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    return wasi_host_fstatat(ctx, t->parent, t->name, st, AT_SYMLINK_NOFOLLOW);
 }
 
 /* With a trailing slash, an existing entry must be a directory. */
-static uint16_t trailing_check(const struct target *t)
+static uint16_t trailing_check(struct wasi_ctx *ctx, const struct target *t)
 {
     struct stat st;
-    if (t->trailing && target_stat(t, &st) == 0 && !S_ISDIR(st.st_mode)) return WASI_ENOTDIR;
+    if (t->trailing && target_stat(ctx, t, &st) == 0 && !S_ISDIR(st.st_mode)) return WASI_ENOTDIR;
     return WASI_ESUCCESS;
 }
 
+/* The WASI errno of a checked host call's result (0 or a negative errno). */
 static uint16_t host_result(int ret)
 {
-    return ret < 0 ? wasi_errno_from_host(errno) : WASI_ESUCCESS;
+    return ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
 }
 
 WASI_FN(path_create_directory)
 {
     struct target t;
     uint16_t r = resolve(ctx, caller, a[0].i32, R_PATH_CREATE_DIRECTORY, a[1].i32, a[2].i32, &t);
-    if (r == WASI_ESUCCESS) r = host_result(mkdirat(t.parent, t.name, 0777));
-    target_done(&t);
+    if (r == WASI_ESUCCESS) r = host_result(wasi_host_mkdirat(ctx, t.parent, t.name, 0777));
+    target_done(ctx, &t);
     return r;
 }
 
@@ -367,9 +367,10 @@ WASI_FN(path_remove_directory)
 {
     struct target t;
     uint16_t r = resolve(ctx, caller, a[0].i32, R_PATH_REMOVE_DIRECTORY, a[1].i32, a[2].i32, &t);
-    if (r == WASI_ESUCCESS) r = trailing_check(&t);
-    if (r == WASI_ESUCCESS) r = host_result(unlinkat(t.parent, t.name, AT_REMOVEDIR));
-    target_done(&t);
+    if (r == WASI_ESUCCESS) r = trailing_check(ctx, &t);
+    if (r == WASI_ESUCCESS)
+        r = host_result(wasi_host_unlinkat(ctx, t.parent, t.name, AT_REMOVEDIR));
+    target_done(ctx, &t);
     return r;
 }
 
@@ -378,10 +379,10 @@ WASI_FN(path_unlink_file)
     struct target t;
     struct stat st;
     uint16_t r = resolve(ctx, caller, a[0].i32, R_PATH_UNLINK_FILE, a[1].i32, a[2].i32, &t);
-    if (r == WASI_ESUCCESS && t.trailing && target_stat(&t, &st) == 0)
+    if (r == WASI_ESUCCESS && t.trailing && target_stat(ctx, &t, &st) == 0)
         r = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
-    if (r == WASI_ESUCCESS) r = host_result(unlinkat(t.parent, t.name, 0));
-    target_done(&t);
+    if (r == WASI_ESUCCESS) r = host_result(wasi_host_unlinkat(ctx, t.parent, t.name, 0));
+    target_done(ctx, &t);
     return r;
 }
 
@@ -392,19 +393,20 @@ WASI_FN(path_readlink)
     uint32_t size = a[4].i32;
     uint8_t *buf = wasi_mem(caller, a[3].i32, size), *pused = wasi_mem(caller, a[5].i32, 4);
     if (r == WASI_ESUCCESS && (!buf || !pused)) r = WASI_EFAULT;
-    if (r == WASI_ESUCCESS) r = trailing_check(&t);
+    if (r == WASI_ESUCCESS) r = trailing_check(ctx, &t);
     if (r == WASI_ESUCCESS) {
         char link[PATH_MAX];
-        ssize_t n = readlinkat(t.parent, t.name, link, sizeof(link));
+        /* n is checked to be at most sizeof(link) (host.c); copy by it, never by size */
+        ssize_t n = wasi_host_readlinkat(ctx, t.parent, t.name, link, sizeof(link));
         if (n < 0) {
-            r = wasi_errno_from_host(errno);
+            r = wasi_errno_from_host((int)-n);
         } else {
             uint32_t used = (size_t)n < size ? (uint32_t)n : size;
             memcpy(buf, link, used);
             wasi_put_u32(pused, used);
         }
     }
-    target_done(&t);
+    target_done(ctx, &t);
     return r;
 }
 
@@ -420,8 +422,8 @@ WASI_FN(path_filestat_get)
     int flags = O_PATH | ((a[1].i32 & WASI_LOOKUP_FOLLOW) ? 0 : O_NOFOLLOW);
     int fd = openat_c(ctx, f->host, path, flags, 0);
     if (fd < 0) return wasi_errno_from_host(-fd);
-    r = host_result(fstat(fd, &st));
-    close(fd);
+    r = host_result(wasi_host_fstat(ctx, fd, &st));
+    wasi_host_close(ctx, fd);
     if (r == WASI_ESUCCESS) wasi_filestat_put(p, &st);
     return r;
 }
@@ -437,11 +439,11 @@ WASI_FN(path_filestat_set_times)
     if (r == WASI_ESUCCESS) r = wasi_times(a[4].i64, a[5].i64, a[6].i32, ts);
     if (r != WASI_ESUCCESS) return r;
     /* the component-wise resolver leaves a last component that is not a symlink to follow */
-    int parent = walk_parent(path, f->host, (a[1].i32 & WASI_LOOKUP_FOLLOW) != 0, name,
+    int parent = walk_parent(ctx, path, f->host, (a[1].i32 & WASI_LOOKUP_FOLLOW) != 0, name,
                              sizeof(name), &trailing);
     if (parent < 0) return wasi_errno_from_host(-parent);
-    r = host_result(utimensat(parent, name, ts, AT_SYMLINK_NOFOLLOW));
-    close(parent);
+    r = host_result(wasi_host_utimensat(ctx, parent, name, ts, AT_SYMLINK_NOFOLLOW));
+    wasi_host_close(ctx, parent);
     return r;
 }
 
@@ -455,14 +457,14 @@ WASI_FN(path_symlink)
     if (target[0] == '/') return WASI_EPERM; /* it could never resolve inside a pre-open */
     r = resolve(ctx, caller, a[2].i32, R_PATH_SYMLINK, a[3].i32, a[4].i32, &t);
     if (r == WASI_ESUCCESS && t.trailing) {
-        int ret = target_stat(&t, &st);
+        int ret = target_stat(ctx, &t, &st);
         r = ret == -ENOENT        ? WASI_ENOENT
             : ret < 0             ? wasi_errno_from_host(-ret)
             : S_ISDIR(st.st_mode) ? WASI_EEXIST
                                   : WASI_ENOTDIR;
     }
-    if (r == WASI_ESUCCESS) r = host_result(symlinkat(target, t.parent, t.name));
-    target_done(&t);
+    if (r == WASI_ESUCCESS) r = host_result(wasi_host_symlinkat(ctx, target, t.parent, t.name));
+    target_done(ctx, &t);
     return r;
 }
 
@@ -477,21 +479,24 @@ WASI_FN(path_link)
     if (r == WASI_ESUCCESS) {
         bool follow = (a[1].i32 & WASI_LOOKUP_FOLLOW) != 0;
         from.parent =
-            follow ? walk_parent(path, f->host, true, from.name, sizeof(from.name), &from.trailing)
+            follow ? walk_parent(ctx, path, f->host, true, from.name, sizeof(from.name),
+                                 &from.trailing)
                    : parent_c(ctx, f->host, path, from.name, sizeof(from.name), &from.trailing);
         if (from.parent < 0) r = wasi_errno_from_host(-from.parent);
     }
     if (r == WASI_ESUCCESS)
         r = resolve(ctx, caller, a[4].i32, R_PATH_LINK_TARGET, a[5].i32, a[6].i32, &to);
     if (r == WASI_ESUCCESS && (from.trailing || to.trailing)) {
-        if (target_stat(&from, &st) < 0)
-            r = wasi_errno_from_host(errno);
+        int ret = target_stat(ctx, &from, &st);
+        if (ret < 0)
+            r = wasi_errno_from_host(-ret);
         else
             r = S_ISDIR(st.st_mode) ? WASI_EPERM : from.trailing ? WASI_ENOTDIR : WASI_ENOENT;
     }
-    if (r == WASI_ESUCCESS) r = host_result(linkat(from.parent, from.name, to.parent, to.name, 0));
-    target_done(&from);
-    target_done(&to);
+    if (r == WASI_ESUCCESS)
+        r = host_result(wasi_host_linkat(ctx, from.parent, from.name, to.parent, to.name, 0));
+    target_done(ctx, &from);
+    target_done(ctx, &to);
     return r;
 }
 
@@ -504,14 +509,16 @@ WASI_FN(path_rename)
     if (r == WASI_ESUCCESS)
         r = resolve(ctx, caller, a[3].i32, R_PATH_RENAME_TARGET, a[4].i32, a[5].i32, &to);
     if (r == WASI_ESUCCESS && (from.trailing || to.trailing)) {
-        if (target_stat(&from, &st) < 0)
-            r = wasi_errno_from_host(errno);
+        int ret = target_stat(ctx, &from, &st);
+        if (ret < 0)
+            r = wasi_errno_from_host(-ret);
         else if (!S_ISDIR(st.st_mode))
             r = WASI_ENOTDIR;
     }
-    if (r == WASI_ESUCCESS) r = host_result(renameat(from.parent, from.name, to.parent, to.name));
-    target_done(&from);
-    target_done(&to);
+    if (r == WASI_ESUCCESS)
+        r = host_result(wasi_host_renameat(ctx, from.parent, from.name, to.parent, to.name));
+    target_done(ctx, &from);
+    target_done(ctx, &to);
     return r;
 }
 
@@ -537,18 +544,20 @@ static int open_flags(uint32_t oflags, uint32_t fdflags, uint64_t rights, bool f
 static uint16_t add_opened(struct wasi_ctx *ctx, int fd, uint64_t base, uint64_t inh, uint32_t *out)
 {
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return wasi_errno_from_host(errno);
+    int ret = wasi_host_fstat(ctx, fd, &st);
+    if (ret < 0) {
+        wasi_host_close(ctx, fd);
+        return wasi_errno_from_host(-ret);
     }
     struct wasi_fd e = {.host = fd, .own = true, .rights_inh = inh};
-    e.filetype = wasi_filetype_of(st.st_mode, fd);
+    e.filetype = wasi_filetype_of(ctx, st.st_mode, fd);
     e.kind = S_ISDIR(st.st_mode)    ? WASI_FD_DIR
              : S_ISSOCK(st.st_mode) ? WASI_FD_SOCKET
                                     : WASI_FD_FILE;
     e.rights_base = base & (e.kind == WASI_FD_DIR ? RIGHTS_DIR : RIGHTS_FILE);
-    if (!S_ISREG(st.st_mode) && e.kind == WASI_FD_FILE && isatty(fd)) e.rights_base &= RIGHTS_TTY;
-    int ret = wasi_fd_insert(ctx, &e, out);
+    if (!S_ISREG(st.st_mode) && e.kind == WASI_FD_FILE && wasi_host_isatty(ctx, fd))
+        e.rights_base &= RIGHTS_TTY;
+    ret = wasi_fd_insert(ctx, &e, out);
     return ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
 }
 

@@ -11,8 +11,13 @@
  * timeout (0 when something is ready already) collects everything ready at that moment; the
  * call loops until at least one event is due, so a wake-up a little early never returns empty.
  *
- * nbytes in fd events: the bytes left before end of file for regular files; 0 for the others
- * (the sandbox does not allow the FIONREAD ioctl, and WASI treats the field as a hint).
+ * nbytes in fd events: the bytes left before end of file for regular files; for a ready read
+ * on anything else with a host fd (sockets, pipes, terminals), what FIONREAD says through the
+ * host interface, when the context's table was installed with a fionread entry (see
+ * wasi_ctx_set_host_ops: the sandbox does not allow the ioctl yet), else 0, as when it fails
+ * (WASI treats the field as a hint); 0 for streams, whose buffered plaintext the kernel cannot
+ * count. All calls go through the checked host
+ * interface (host.c), the clocks included.
  */
 #include "internal.h"
 
@@ -36,22 +41,23 @@ struct sub {
     uint64_t nbytes;
     uint64_t deadline; /* clocks: CLOCK_MONOTONIC ns */
     int poll_index;    /* fds: index into the pollfd array, or -1 */
+    int host;          /* host fds (not streams): asked FIONREAD when readable, else -1 */
 };
 
-static uint64_t mono_now(void)
+/* The monotonic clock, or a negative errno when the host lied about it. */
+static int mono_now(struct wasi_ctx *ctx, uint64_t *ns)
 {
-    uint64_t ns = 0;
-    (void)wasi_clock_now(1, &ns);
-    return ns;
+    return wasi_host_clock_ns(ctx, 1, ns);
 }
 
-static void parse_clock(const uint8_t *in, struct sub *s, uint64_t now)
+static void parse_clock(struct wasi_ctx *ctx, const uint8_t *in, struct sub *s, uint64_t now)
 {
     uint32_t id = wasi_get_u32(in + 16);
     uint64_t timeout = wasi_get_u64(in + 24), clock_now;
     uint16_t flags = wasi_get_u16(in + 40);
-    if (wasi_clock_now(id, &clock_now) < 0) {
-        s->error = WASI_EINVAL;
+    int ret = wasi_host_clock_ns(ctx, id, &clock_now);
+    if (ret < 0) {
+        s->error = wasi_errno_from_host(-ret);
         return;
     }
     uint64_t rel = timeout;
@@ -68,9 +74,10 @@ static void parse_fd(struct wasi_ctx *ctx, const uint8_t *in, struct sub *s, str
     if (s->error != WASI_ESUCCESS) return;
     struct stat st;
     if (f->kind == WASI_FD_DIR ||
-        (f->kind == WASI_FD_FILE && fstat(f->host, &st) == 0 && S_ISREG(st.st_mode))) {
+        (f->kind == WASI_FD_FILE && wasi_host_fstat(ctx, f->host, &st) == 0 &&
+         S_ISREG(st.st_mode))) {
         s->ready = true;
-        off_t pos = f->kind == WASI_FD_FILE ? lseek(f->host, 0, SEEK_CUR) : -1;
+        int64_t pos = f->kind == WASI_FD_FILE ? wasi_host_lseek(ctx, f->host, 0, SEEK_CUR) : -1;
         if (s->type == EV_FD_READ && pos >= 0 && st.st_size > pos)
             s->nbytes = (uint64_t)(st.st_size - pos);
         return;
@@ -82,6 +89,8 @@ static void parse_fd(struct wasi_ctx *ctx, const uint8_t *in, struct sub *s, str
             return;
         }
         host = f->ops->poll_fd(f->priv);
+    } else {
+        s->host = host;
     }
     s->poll_index = (int)*npfds;
     pfds[*npfds].fd = host;
@@ -90,10 +99,13 @@ static void parse_fd(struct wasi_ctx *ctx, const uint8_t *in, struct sub *s, str
     (*npfds)++;
 }
 
-/* Writes the events due now into out; returns how many. */
-static uint32_t collect(struct sub *subs, uint32_t n, const struct pollfd *pfds, uint8_t *out)
+/* Writes the events due now into out; returns how many, or -EIO (the clock lied). */
+static int64_t collect(struct wasi_ctx *ctx, struct sub *subs, uint32_t n,
+                       const struct pollfd *pfds, uint8_t *out)
 {
-    uint64_t now = mono_now();
+    uint64_t now;
+    int ret = mono_now(ctx, &now);
+    if (ret < 0) return ret;
     uint32_t count = 0;
     for (uint32_t i = 0; i < n; i++) {
         struct sub *s = &subs[i];
@@ -107,6 +119,8 @@ static uint32_t collect(struct sub *subs, uint32_t n, const struct pollfd *pfds,
                 s->error = WASI_EBADF;
             else if (re & POLLHUP)
                 flags = 1; /* hangup */
+            if ((re & POLLIN) && s->type == EV_FD_READ && s->host >= 0)
+                (void)wasi_host_fionread(ctx, s->host, &s->nbytes);
         }
         if (!due) continue;
         uint8_t *e = out + 32 * (size_t)count++;
@@ -123,9 +137,9 @@ static uint32_t collect(struct sub *subs, uint32_t n, const struct pollfd *pfds,
 }
 
 /* The ppoll timeout: 0 when something is due, none without clocks, else the earliest. */
-static bool poll_timeout(const struct sub *subs, uint32_t n, struct timespec *ts)
+static bool poll_timeout(const struct sub *subs, uint32_t n, uint64_t now, struct timespec *ts)
 {
-    uint64_t now = mono_now(), earliest = UINT64_MAX;
+    uint64_t earliest = UINT64_MAX;
     bool any = false;
     for (uint32_t i = 0; i < n; i++) {
         if (subs[i].error || subs[i].ready) {
@@ -145,16 +159,19 @@ static bool poll_timeout(const struct sub *subs, uint32_t n, struct timespec *ts
 static uint16_t parse_all(struct wasi_ctx *ctx, const uint8_t *in, struct sub *subs, uint32_t n,
                           struct pollfd *pfds, nfds_t *npfds)
 {
-    uint64_t now = mono_now();
+    uint64_t now;
+    int ret = mono_now(ctx, &now);
+    if (ret < 0) return wasi_errno_from_host(-ret);
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *p = in + 48 * (size_t)i;
         struct sub *s = &subs[i];
         memset(s, 0, sizeof(*s));
         s->poll_index = -1;
+        s->host = -1;
         s->userdata = wasi_get_u64(p);
         s->type = p[8];
         if (s->type == EV_CLOCK)
-            parse_clock(p, s, now);
+            parse_clock(ctx, p, s, now);
         else if (s->type == EV_FD_READ || s->type == EV_FD_WRITE)
             parse_fd(ctx, p, s, pfds, npfds);
         else
@@ -178,12 +195,19 @@ WASI_FN(poll_oneoff)
     uint32_t count = 0;
     while (r == WASI_ESUCCESS && count == 0) {
         struct timespec ts;
-        bool bounded = poll_timeout(subs, n, &ts);
-        int ret = ppoll(pfds, npfds, bounded ? &ts : NULL, NULL);
-        if (ret < 0 && errno != EINTR)
-            r = wasi_errno_from_host(errno);
+        uint64_t now;
+        int ret = mono_now(ctx, &now);
+        if (ret < 0) {
+            r = wasi_errno_from_host(-ret);
+            break;
+        }
+        bool bounded = poll_timeout(subs, n, now, &ts);
+        ret = wasi_host_ppoll(ctx, pfds, npfds, bounded ? &ts : NULL);
+        int64_t c = ret < 0 && ret != -EINTR ? ret : collect(ctx, subs, n, pfds, out);
+        if (c < 0)
+            r = wasi_errno_from_host((int)-c);
         else
-            count = collect(subs, n, pfds, out);
+            count = (uint32_t)c;
     }
     if (r == WASI_ESUCCESS) wasi_put_u32(pcount, count);
     free(subs);

@@ -9,6 +9,11 @@
  * host socket (kind WASI_FD_SOCKET) or a stream (WASI_FD_STREAM: TLS terminated by the Keep, see
  * struct wasi_stream_ops); both look the same to the workload. Sends use MSG_NOSIGNAL, so a
  * peer that went away is EPIPE for the workload, never a SIGPIPE for the Keep.
+ *
+ * The sock_* functions call the host through the checked interface (host.c). The two set-up
+ * helpers, wasi_ctx_add_listen and wasi_ctx_add_connect, run before the workload with plain
+ * calls (name resolution has no place in the table); with a Keep whose host is not trusted
+ * the sockets are bound by the host and handed over as fds (wasi_ctx_add_host_fd) instead.
  */
 #include "internal.h"
 #include "util/util.h"
@@ -27,6 +32,11 @@
 
 static int add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *fd_out)
 {
+    int ret = wasi_host_fd_mark(ctx, sock);
+    if (ret < 0) {
+        close(sock);
+        return ret;
+    }
     struct wasi_fd e = {.kind = WASI_FD_SOCKET, .host = sock, .own = true};
     e.listening = listening;
     e.filetype = WASI_FT_SOCK_STREAM;
@@ -131,11 +141,8 @@ WASI_FN(sock_accept)
     if (f->kind == WASI_FD_STREAM) {
         r = accept_stream(ctx, f, nonblock, &nfd);
     } else {
-        int s;
-        do
-            s = accept4(f->host, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
-        while (s < 0 && errno == EINTR);
-        if (s < 0) return wasi_errno_from_host(errno);
+        int s = wasi_host_accept(ctx, f->host, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
+        if (s < 0) return wasi_errno_from_host(-s);
         int ret = add_socket(ctx, s, false, &nfd);
         r = ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
     }
@@ -144,8 +151,8 @@ WASI_FN(sock_accept)
 }
 
 /* recvmsg/sendmsg over the guest iovecs of a host socket. */
-static uint16_t sock_msg(struct wasm_caller *caller, int sock, uint32_t iovs, uint32_t n, int flags,
-                         bool is_send, uint32_t *done, bool *truncated)
+static uint16_t sock_msg(struct wasi_ctx *ctx, struct wasm_caller *caller, int sock, uint32_t iovs,
+                         uint32_t n, int flags, bool is_send, uint32_t *done, bool *truncated)
 {
     const uint8_t *vec = wasi_mem(caller, iovs, (uint64_t)n * 8);
     if (!vec) return WASI_EFAULT;
@@ -158,11 +165,9 @@ static uint16_t sock_msg(struct wasm_caller *caller, int sock, uint32_t iovs, ui
         if (!iov[i].iov_base) return WASI_EFAULT;
     }
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
-    ssize_t r;
-    do
-        r = is_send ? sendmsg(sock, &msg, flags | MSG_NOSIGNAL) : recvmsg(sock, &msg, flags);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) return wasi_errno_from_host(errno);
+    ssize_t r = is_send ? wasi_host_sendmsg(ctx, sock, &msg, flags | MSG_NOSIGNAL)
+                        : wasi_host_recvmsg(ctx, sock, &msg, flags);
+    if (r < 0) return wasi_errno_from_host((int)-r);
     *done = r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
     *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
     return WASI_ESUCCESS;
@@ -180,10 +185,10 @@ WASI_FN(sock_recv)
     bool truncated = false;
     if (f->kind == WASI_FD_STREAM) {
         if (riflags & 1) return WASI_ENOTSUP; /* a TLS stream cannot peek */
-        r = wasi_iov_transfer(caller, f, a[1].i32, a[2].i32, false, -1, &done);
+        r = wasi_iov_transfer(ctx, caller, f, a[1].i32, a[2].i32, false, -1, &done);
     } else {
         int flags = (riflags & 1 ? MSG_PEEK : 0) | (riflags & 2 ? MSG_WAITALL : 0);
-        r = sock_msg(caller, f->host, a[1].i32, a[2].i32, flags, false, &done, &truncated);
+        r = sock_msg(ctx, caller, f->host, a[1].i32, a[2].i32, flags, false, &done, &truncated);
     }
     if (r == WASI_ESUCCESS) {
         wasi_put_u32(plen, done);
@@ -203,9 +208,9 @@ WASI_FN(sock_send)
     uint32_t done = 0;
     bool truncated;
     if (f->kind == WASI_FD_STREAM)
-        r = wasi_iov_transfer(caller, f, a[1].i32, a[2].i32, true, -1, &done);
+        r = wasi_iov_transfer(ctx, caller, f, a[1].i32, a[2].i32, true, -1, &done);
     else
-        r = sock_msg(caller, f->host, a[1].i32, a[2].i32, 0, true, &done, &truncated);
+        r = sock_msg(ctx, caller, f->host, a[1].i32, a[2].i32, 0, true, &done, &truncated);
     if (r == WASI_ESUCCESS) wasi_put_u32(plen, done);
     return r;
 }
@@ -219,6 +224,6 @@ WASI_FN(sock_shutdown)
     static const int how[] = {-1, SHUT_RD, SHUT_WR, SHUT_RDWR};
     if (a[1].i32 == 0 || a[1].i32 > 3) return WASI_EINVAL;
     int ret = f->kind == WASI_FD_STREAM ? f->ops->shutdown(f->priv, how[a[1].i32])
-                                        : (shutdown(f->host, how[a[1].i32]) < 0 ? -errno : 0);
+                                        : wasi_host_shutdown(ctx, f->host, how[a[1].i32]);
     return ret < 0 ? wasi_errno_from_host(-ret) : WASI_ESUCCESS;
 }

@@ -76,6 +76,7 @@ int wasi_ctx_new(int argc, char *const *argv, int nenv, char *const *env, struct
         wasi_ctx_free(c);
         return -ENOMEM;
     }
+    c->host = wasi_host_ops_direct();
     c->trace = env_flag("ENARX_WASI_TRACE");
     c->no_openat2 = env_flag("ENARX_WASI_NO_OPENAT2");
     *out = c;
@@ -97,8 +98,9 @@ void wasi_ctx_free(struct wasi_ctx *ctx)
 {
     if (!ctx) return;
     for (uint32_t i = 0; i < ctx->nfds; i++)
-        wasi_fd_release(&ctx->fds[i]);
+        wasi_fd_release(ctx, &ctx->fds[i]);
     free(ctx->fds);
+    free(ctx->fdbits);
     free(ctx->bindings);
     free_strv(ctx->argv, ctx->argc);
     free_strv(ctx->env, ctx->nenv);
@@ -171,47 +173,24 @@ WASI_FN(environ_get)
     return strv_get(caller, ctx->env, ctx->nenv, a[0].i32, a[1].i32);
 }
 
-static int clock_of(uint32_t id, clockid_t *out)
-{
-    static const clockid_t ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
-                                    CLOCK_THREAD_CPUTIME_ID};
-    if (id >= sizeof(ids) / sizeof(ids[0])) return -1;
-    *out = ids[id];
-    return 0;
-}
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
-}
-
-int wasi_clock_now(uint32_t id, uint64_t *ns)
-{
-    clockid_t cid;
-    struct timespec ts;
-    if (clock_of(id, &cid) < 0 || clock_gettime(cid, &ts) < 0) return -1;
-    *ns = ts_ns(&ts);
-    return 0;
-}
-
 WASI_FN(clock_res_get)
 {
-    (void)ctx;
-    clockid_t id;
-    struct timespec ts;
-    if (clock_of(a[0].i32, &id) < 0 || clock_getres(id, &ts) < 0) return WASI_EINVAL;
+    uint64_t ns;
+    int ret = wasi_host_clock_res_ns(ctx, a[0].i32, &ns);
+    if (ret < 0) return wasi_errno_from_host(-ret);
     uint8_t *p = wasi_mem(caller, a[1].i32, 8);
     if (!p) return WASI_EFAULT;
-    wasi_put_u64(p, ts_ns(&ts));
+    wasi_put_u64(p, ns);
     return WASI_ESUCCESS;
 }
 
-/* a[1] is the precision the caller wants; the host clocks are always read at their best. */
+/* a[1] is the precision the caller wants; the host clocks are always read at their best. A
+ * monotonic clock seen going backwards is EIO (host.c). */
 WASI_FN(clock_time_get)
 {
-    (void)ctx;
     uint64_t ns;
-    if (wasi_clock_now(a[0].i32, &ns) < 0) return WASI_EINVAL;
+    int ret = wasi_host_clock_ns(ctx, a[0].i32, &ns);
+    if (ret < 0) return wasi_errno_from_host(-ret);
     uint8_t *p = wasi_mem(caller, a[2].i32, 8);
     if (!p) return WASI_EFAULT;
     wasi_put_u64(p, ns);
@@ -220,22 +199,21 @@ WASI_FN(clock_time_get)
 
 WASI_FN(random_get)
 {
-    (void)ctx;
     uint32_t size = a[1].i32;
     uint8_t *p = wasi_mem(caller, a[0].i32, size);
     if (!p) return WASI_EFAULT;
     for (uint32_t done = 0; done < size;) {
-        ssize_t n = getrandom(p + done, size - done, 0);
-        if (n < 0 && errno != EINTR) return WASI_EIO;
-        if (n > 0) done += (uint32_t)n;
+        ssize_t n = wasi_host_getrandom(ctx, p + done, size - done);
+        if (n < 0) return WASI_EIO;
+        done += (uint32_t)n;
     }
     return WASI_ESUCCESS;
 }
 
 WASI_FN(sched_yield)
 {
-    (void)ctx, (void)caller, (void)a;
-    sched_yield();
+    (void)caller, (void)a;
+    wasi_host_sched_yield(ctx);
     return WASI_ESUCCESS;
 }
 

@@ -35,6 +35,93 @@
 #include "wasm/wasm.h"
 
 struct wasi_ctx;
+struct iovec;
+struct msghdr;
+struct pollfd;
+struct stat;
+struct timespec;
+
+/*
+ * The host interface: every system call WASI makes on behalf of a workload goes through one
+ * table, so that the same WASI serves every backend. wasi_host_ops_direct() (plain Linux
+ * system calls) serves nil and sandbox; a kvm Keep will implement it by proxying to its host.
+ * The Keep's exec makes its own calls through the same table.
+ *
+ * Contract of every entry: priv is the pointer given with the table; it returns what the
+ * system call of the same name returns on success (a count, an fd, an offset, 0) or a negative
+ * errno, never -1 with errno. Offsets < 0 in readv/writev mean "at the file position" (readv,
+ * writev), else preadv/pwritev at that offset. openat2 takes the struct open_how fields.
+ *
+ * Nothing an implementation returns is trusted: a checking layer (src/wasi/host.c) above the
+ * table validates every result before WASI uses it, as Gramine checks its ocalls. A count is
+ * no more than was asked; an errno is one of a known list (anything else becomes EIO); an fd
+ * from openat/openat2/accept is non-negative, below 2^20 and not one the context already
+ * holds; a readlink result fits its buffer; getdents64 entries are well-formed, aligned, in
+ * bounds and NUL-terminated, with a known type and a name without '/'; a stat has a known file
+ * type, a non-negative size and valid nanoseconds; the monotonic and CPU-time clocks never go
+ * backwards; ppoll reports no more events than fds. A lie ends in a WASI error (EIO mostly),
+ * never in a use of the value.
+ */
+struct wasi_host_ops {
+    ssize_t (*readv)(void *priv, int fd, const struct iovec *iov, int iovcnt, int64_t offset);
+    ssize_t (*writev)(void *priv, int fd, const struct iovec *iov, int iovcnt, int64_t offset);
+    ssize_t (*recvmsg)(void *priv, int fd, struct msghdr *msg, int flags);
+    ssize_t (*sendmsg)(void *priv, int fd, const struct msghdr *msg, int flags);
+    int64_t (*lseek)(void *priv, int fd, int64_t offset, int whence);
+    int (*fsync)(void *priv, int fd, bool data_only);
+    int (*fadvise)(void *priv, int fd, int64_t offset, int64_t len, int advice);
+    int (*fallocate)(void *priv, int fd, int64_t offset, int64_t len);
+    int (*ftruncate)(void *priv, int fd, int64_t size);
+    int (*fstat)(void *priv, int fd, struct stat *st);
+    int (*futimens)(void *priv, int fd, const struct timespec ts[2]);
+    int (*fcntl_getfl)(void *priv, int fd);
+    int (*fcntl_setfl)(void *priv, int fd, int flags);
+    int (*fionread)(void *priv, int fd, int *count); /* ioctl(FIONREAD); may be NULL */
+    int (*isatty)(void *priv, int fd);               /* 1 or 0 */
+    int (*openat)(void *priv, int dirfd, const char *path, int flags, unsigned mode);
+    int (*openat2)(void *priv, int dirfd, const char *path, uint64_t flags, uint64_t mode,
+                   uint64_t resolve);
+    int (*close)(void *priv, int fd);
+    ssize_t (*getdents64)(void *priv, int fd, void *buf, size_t size);
+    ssize_t (*readlinkat)(void *priv, int dirfd, const char *path, char *buf, size_t size);
+    int (*fstatat)(void *priv, int dirfd, const char *path, struct stat *st, int flags);
+    int (*mkdirat)(void *priv, int dirfd, const char *path, unsigned mode);
+    int (*unlinkat)(void *priv, int dirfd, const char *path, int flags);
+    int (*symlinkat)(void *priv, const char *target, int dirfd, const char *path);
+    int (*linkat)(void *priv, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                  int flags);
+    int (*renameat)(void *priv, int olddirfd, const char *oldpath, int newdirfd,
+                    const char *newpath);
+    int (*utimensat)(void *priv, int dirfd, const char *path, const struct timespec ts[2],
+                     int flags);
+    int (*accept)(void *priv, int fd, int flags); /* accept4(fd, NULL, NULL, flags) */
+    int (*shutdown)(void *priv, int fd, int how);
+    int (*getsockopt)(void *priv, int fd, int level, int name, void *val, unsigned *len);
+    int (*ppoll)(void *priv, struct pollfd *fds, unsigned long nfds,
+                 const struct timespec *timeout);
+    int (*clock_gettime)(void *priv, int clock, struct timespec *ts);
+    int (*clock_getres)(void *priv, int clock, struct timespec *ts);
+    ssize_t (*getrandom)(void *priv, void *buf, size_t size);
+    int (*sched_yield)(void *priv);
+};
+
+/* The direct implementation: plain Linux system calls; priv is unused (NULL). */
+const struct wasi_host_ops *wasi_host_ops_direct(void);
+
+/*
+ * Makes ctx call the host through ops (which must outlive ctx) with priv; the default, until
+ * this is called, is wasi_host_ops_direct(). Call it before adding any fd: the fds the context
+ * holds belong to one host. Returns 0, or -EBUSY when the table already holds an fd, -EINVAL
+ * when ops lacks an entry (every one is required but fionread).
+ *
+ * fionread: poll_oneoff asks it for the bytes a ready socket, pipe or terminal holds only on a
+ * table installed with this call (and then only if the entry is set). The default table of a
+ * new context does not ask, because today's sandbox filter stops the Keep on ioctl(FIONREAD):
+ * once it allows that ioctl, the exec calls wasi_ctx_set_host_ops(ctx, wasi_host_ops_direct(),
+ * NULL) and poll_oneoff reports real counts.
+ */
+__attribute__((warn_unused_result)) int
+wasi_ctx_set_host_ops(struct wasi_ctx *ctx, const struct wasi_host_ops *ops, void *priv);
 
 /* The WASI error code of the last failed operation: enum values are the spec's (ENOTCAPABLE is
  * 76). wasi_errno_from_host() maps a host errno (positive) to it. */

@@ -42,33 +42,58 @@
 _Thread_local struct wasm_exec_ctx *g_wasm_exec;
 
 static pthread_once_t g_mode_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t g_mode_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum wasm_bounds g_mode_wanted = WASM_BOUNDS_AUTO;
+static bool g_mode_decided;
 static bool g_guard_pages;
+static const char *g_mode_reason = "";
 
 static void mode_decide(void)
 {
-    const char *env = getenv("ENARX_WASM_BOUNDS");
-    if (env && strcmp(env, "explicit") == 0) {
+    (void)pthread_mutex_lock(&g_mode_lock);
+    g_mode_decided = true;
+    enum wasm_bounds wanted = g_mode_wanted;
+    (void)pthread_mutex_unlock(&g_mode_lock);
+    if (wanted == WASM_BOUNDS_EXPLICIT) {
         g_guard_pages = false;
+        g_mode_reason = "explicit bounds checks asked for";
         return;
     }
     void *p =
         mmap(NULL, WASM_MEM_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
-        fprintf(stderr,
-                "warning: wasm: cannot reserve %zu GiB of address space (%s); "
-                "using explicit bounds checks\n",
-                WASM_MEM_RESERVE >> 30, strerror(errno));
         g_guard_pages = false;
+        g_mode_reason = "cannot reserve 8 GiB of address space for guard pages";
         return;
     }
     (void)munmap(p, WASM_MEM_RESERVE);
     g_guard_pages = true;
 }
 
+int wasm_bounds_set(enum wasm_bounds mode)
+{
+    if (mode != WASM_BOUNDS_AUTO && mode != WASM_BOUNDS_EXPLICIT) return -EINVAL;
+    (void)pthread_mutex_lock(&g_mode_lock);
+    int ret = 0;
+    if (!g_mode_decided)
+        g_mode_wanted = mode;
+    else if (mode != g_mode_wanted)
+        ret = -EBUSY;
+    (void)pthread_mutex_unlock(&g_mode_lock);
+    return ret;
+}
+
 bool wasm_guard_pages(void)
 {
     (void)pthread_once(&g_mode_once, mode_decide);
     return g_guard_pages;
+}
+
+bool wasm_bounds_guarded(const char **reason)
+{
+    bool g = wasm_guard_pages();
+    if (reason) *reason = g_mode_reason;
+    return g;
 }
 
 /* ---- the fault handler ---- */
@@ -107,8 +132,9 @@ static void handler_install(int sig, struct sigaction *old)
     sa.sa_sigaction = fault_handler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, old) != 0)
-        fprintf(stderr, "warning: wasm: cannot install the fault handler: %s\n", strerror(errno));
+    /* Should it fail, a guard-page fault is not turned into a trap and ends the process (a
+     * crash, never an access outside the memory): nothing to report from inside the engine. */
+    (void)sigaction(sig, &sa, old);
 }
 
 void wasm_fault_handler_install(void)

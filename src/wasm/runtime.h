@@ -12,7 +12,7 @@
  * lands in the reservation, so compiled code does no bounds check and a stray access faults.
  * The fault handler (memory.c) turns a fault inside a live reservation, while wasm code runs
  * on this thread, into WASM_TRAP_MEMORY_OOB via siglongjmp to g_wasm_exec->jmp. In explicit
- * mode (ENARX_WASM_BOUNDS=explicit, or when the reservation fails at start-up) memory is
+ * mode (wasm_bounds_set(WASM_BOUNDS_EXPLICIT), or when the reservation fails) memory is
  * plain malloc'd/mremap'd and the compiler emits checked loads and stores instead.
  */
 #ifndef ENARX_WASM_RUNTIME_H
@@ -22,7 +22,16 @@
 
 #include "module.h"
 
-#define WASM_MEM_RESERVE ((size_t)8 << 30) /* 4 GiB addressable + 4 GiB offset guard */
+/*
+ * The widest memory32 access: a u32 address plus a u32 offset (each at most 2^32 - 1) plus the
+ * largest access (16 bytes, v128) ends at 2^33 + 14. So the reservation is 8 GiB plus one 64 KiB
+ * page, which covers that with room to spare; 8 GiB alone left the last 14 bytes of the widest
+ * access outside it (possibly on someone else's mapping).
+ */
+#define WASM_MAX_ACCESS 16u
+#define WASM_MEM_RESERVE (((size_t)8 << 30) + 65536u)
+_Static_assert(WASM_MEM_RESERVE >= 2 * (size_t)UINT32_MAX + WASM_MAX_ACCESS,
+               "the guard region must cover the widest access");
 
 /* Process-wide bounds mode, decided once (first call) and never changed afterwards. */
 bool wasm_guard_pages(void);

@@ -97,11 +97,22 @@ struct wasm_limits {
 };
 
 /*
- * Bounds checking of linear memory is decided once per process, not per store: guard pages
- * (a reserved 8 GiB region per memory, no check in compiled code) where the address space can
- * be reserved, else explicit checks. ENARX_WASM_BOUNDS=explicit in the environment forces the
- * explicit checks (read on first use of the engine).
+ * Bounds checking of linear memory is decided once per process, not per store (compiled code
+ * depends on it): guard pages (a reserved region of 8 GiB plus 64 KiB per memory, no check in
+ * compiled code) where the address space can be reserved, else explicit checks. The engine
+ * reads no environment: an embedder that wants explicit checks says so with wasm_bounds_set()
+ * before the first module or store is made.
  */
+enum wasm_bounds {
+    WASM_BOUNDS_AUTO = 0, /* guard pages if 8 GiB can be reserved, else explicit */
+    WASM_BOUNDS_EXPLICIT, /* always check every access in code */
+};
+/* Chooses the bounds mode. Returns 0, or -EBUSY once the mode was decided (first use of the
+ * engine) and differs from what is asked. */
+WASM_NODISCARD int wasm_bounds_set(enum wasm_bounds mode);
+/* The decided mode: true for guard pages. reason (may be NULL) gets why explicit checks are used
+ * ("asked", or that the reservation failed), "" in guard mode; the string is static. */
+bool wasm_bounds_guarded(const char **reason);
 
 /* Fills *lim with the defaults: depth 10000, 8 MiB stack, 65536 pages, 10M elements. */
 void wasm_limits_default(struct wasm_limits *lim);

@@ -101,7 +101,7 @@ static void test_lowest_free(void **state)
     assert_int_equal(wasi_fd_get(ctx, UINT32_MAX, 0, &f), WASI_EBADF);
     /* freeing fd 1 makes it the next one handed out */
     assert_int_equal(wasi_fd_get(ctx, 1, 0, &f), WASI_ESUCCESS);
-    wasi_fd_release(f);
+    wasi_fd_release(ctx, f);
     assert_int_equal(wasi_fd_get(ctx, 1, 0, &f), WASI_EBADF);
     assert_int_equal(wasi_ctx_add_stream(ctx, &fake_ops, NULL, &fd), 0);
     assert_int_equal(fd, 1);

@@ -10,7 +10,7 @@
  * wasm_module_new() and, once the interpreter exists, executes code, including out-of-bounds
  * accesses that reach the fault handler. The guard-page fault handler is tested
  * directly with a hand-made struct wasm_exec_ctx; explicit-bounds mode is tested in a forked child
- * that sets ENARX_WASM_BOUNDS=explicit before the process-wide mode is decided.
+ * that asks wasm_bounds_set(WASM_BOUNDS_EXPLICIT) before the process-wide mode is decided.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -411,7 +411,7 @@ static void explicit_alloc_failure(void)
 
 static void explicit_child(void)
 {
-    setenv("ENARX_WASM_BOUNDS", "explicit", 1);
+    if (wasm_bounds_set(WASM_BOUNDS_EXPLICIT) != 0) _exit(77); /* decided before the fork */
     if (wasm_guard_pages()) _exit(77); /* the mode was decided before the fork */
     check_memory_rules();
     struct wasm_store *s = store_with(0, 0);
