@@ -14,6 +14,9 @@
  *   4. verify the QE report signature (PCK key), the binding SHA-256(attestation key || QE auth
  *      data) == QE REPORTDATA[0..32] (and zeros after), and the quote signature (attestation key
  *      over header and body);
+ *   4b. check the QE report is Intel's Quoting Enclave for the TEE type (QE for SGX, TD_QE for
+ *      TDX: MRSIGNER, ISVPRODID, ATTRIBUTES, MISCSELECT, minimum ISVSVN; built in, see dcap.c),
+ *      with or without collateral: a quote signed by any other enclave is not valid;
  *   5. with CRLs: verify them and check that no certificate of the chain is revoked;
  *   6. with TCB info / QE identity: verify their signatures over the raw bytes of the signed
  *      member, their validity window, that they match the quote (FMSPC, PCE-ID, TEE type, QE
