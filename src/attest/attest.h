@@ -377,19 +377,20 @@ struct attest_dcap_policy {
     int allow_debug;                      /* -1: inherit the top-level allow_debug */
     struct attest_string_list deny_fmspc; /* 12 hex digits, case-insensitive */
     struct attest_string_list tcb_status; /* accepted statuses; unset: see attest_policy */
-    bool accept_expired_signer;         /* trust a TCB status whose collateral signer had expired */
-    struct attest_digest_list mr;       /* tdx: mrtd; sgx: mrenclave */
-    struct attest_digest_list mrsigner; /* sgx only */
-    int min_isv_svn;                    /* sgx only; -1: any */
-    int isv_prod_id;                    /* sgx only; -1: any */
+    bool insecure_accept_expired_signer;  /* trust a TCB status whose collateral signer expired */
+    bool insecure_accept_unknown_tcb;     /* accept TCB status Unknown (no collateral at all) */
+    struct attest_digest_list mr;         /* tdx: mrtd; sgx: mrenclave */
+    struct attest_digest_list mrsigner;   /* sgx only */
+    int min_isv_svn;                      /* sgx only; -1: any */
+    int isv_prod_id;                      /* sgx only; -1: any */
 };
 
 /*
  * The owner's policy. attest_policy_init() sets the defaults: snp, tdx, sgx allowed, sim and kvm
- * refused, debug refused, no minima, no allow-lists; accepted TCB statuses: UpToDate, applied
- * only when collateral was given (without it the status is Unknown, accepted with a warning
- * unless tcb_status is set explicitly); collateral whose signing certificate had expired is not
- * trusted.
+ * refused (TOML: [sim]/[kvm] insecure_allow), debug refused, SNP VMPL 0 only, no TCB minima, no
+ * allow-lists; accepted TCB statuses: UpToDate; status Unknown (no collateral) refused unless
+ * insecure_accept_unknown_tcb; collateral whose signing certificate had expired is not trusted
+ * unless insecure_accept_expired_signer.
  */
 struct attest_policy {
     bool allow_snp, allow_tdx, allow_sgx, allow_sim, allow_kvm;
@@ -399,10 +400,11 @@ struct attest_policy {
         int allow_debug;                         /* -1: inherit */
         struct attest_string_list deny_products; /* "Milan"... (case-insensitive) */
         struct attest_snp_min_tcb min_tcb;
-        int max_vmpl;                           /* -1: any */
-        int min_guest_svn;                      /* -1: any */
-        bool allow_migration_agent;             /* default false */
-        bool allow_smt;                         /* default true */
+        struct attest_snp_min_tcb product_min_tcb[ATTEST_SNP_PRODUCT_COUNT]; /* by product */
+        int max_vmpl;                                                        /* -1: any */
+        int min_guest_svn;                                                   /* -1: any */
+        bool allow_migration_agent;                                          /* default false */
+        bool allow_smt;                                                      /* default true */
         struct attest_string_list signing_keys; /* "VCEK", "VLEK"; unset: both */
         struct attest_digest_list measurements;
         struct attest_digest_list host_data;
@@ -436,11 +438,21 @@ struct attest_decision {
     char rule[48];           /* e.g. "snp.deny_products", "allow_debug", "tdx.tcb_status" */
     char detail[200];        /* what the claim was and what the rule wanted */
     bool warned_unknown_tcb; /* allowed although the TCB status is Unknown */
+    char insecure[48];       /* allowed only thanks to this insecure rule (warn on each use) */
 };
 
 /* Judges verified claims against a policy. Never fails; fills *d. */
 void attest_policy_check(const struct attest_policy *p, const struct attest_claims *c,
                          struct attest_decision *d);
+
+/*
+ * The first platform the policy accepts without a measurement allow-list (snp.measurements,
+ * tdx.mrtd, sgx.mrenclave or sgx.mrsigner, sim.measurements), or ATTEST_PLATFORM_NONE when every
+ * accepted platform has one. kvm proves no measurement at all and is not counted. key (key_size
+ * bytes, may be 0) gets the policy key that is missing, e.g. "snp.measurements".
+ */
+enum attest_platform attest_policy_unmeasured(const struct attest_policy *p, char *key,
+                                              size_t key_size);
 
 /* Hex helpers shared by the command and the policy: lower-case hex of size bytes into out
  * (out_size >= 2*size+1). */

@@ -9,9 +9,13 @@
  * finest (is this exact measurement on the allow-list?) and the first refusal wins.
  *
  * Safe defaults: simulated evidence and kvm (no evidence) are refused, debug TEEs are refused,
- * the SNP migration agent is refused, collateral signed by an expired certificate is not trusted,
- * and when DCAP collateral is present only UpToDate is accepted. Allow-lists are off until set;
- * an allow-list that is set but empty allows nothing.
+ * the SNP migration agent is refused, SNP VMPLs above 0 are refused, collateral signed by an
+ * expired certificate is not trusted, only TCB status UpToDate is accepted, and status Unknown
+ * (a DCAP quote verified without collateral: nobody said whether its TCB is current) is refused.
+ * Every rule that loosens one of these past what can be checked is spelled "insecure_..." and
+ * recorded in the decision (d->insecure) so that callers warn on each use. Allow-lists are off
+ * until set (the Steward refuses to start without them, see attest_policy_unmeasured); an
+ * allow-list that is set but empty allows nothing.
  *
  * The TOML loader (policy_toml.c) fills the same struct; this file has no knowledge of syntax.
  */
@@ -28,7 +32,9 @@ void attest_policy_init(struct attest_policy *p)
     p->allow_snp = p->allow_tdx = p->allow_sgx = true;
     p->snp.allow_debug = p->tdx.allow_debug = p->sgx.allow_debug = -1;
     p->snp.min_tcb = (struct attest_snp_min_tcb){-1, -1, -1, -1, -1};
-    p->snp.max_vmpl = -1;
+    for (size_t i = 0; i < ATTEST_SNP_PRODUCT_COUNT; i++)
+        p->snp.product_min_tcb[i] = p->snp.min_tcb;
+    p->snp.max_vmpl = 0;
     p->snp.min_guest_svn = -1;
     p->snp.allow_smt = true;
     p->tdx.min_isv_svn = p->tdx.isv_prod_id = -1;
@@ -104,27 +110,44 @@ static bool digest_rule(const struct attest_digest_list *l, const uint8_t *v, si
 
 /* ---- SNP ---- */
 
-static bool snp_tcb_rules(const struct attest_policy *p, const struct attest_claims *c,
-                          struct attest_decision *d)
+/* One set of TCB floors; prefix is "snp.min_tcb" or "snp.min_tcb.<Product>". */
+static bool snp_tcb_floor(const struct attest_snp_min_tcb *m, const char *prefix,
+                          const struct attest_claims *c, struct attest_decision *d)
 {
-    const struct attest_snp_min_tcb *m = &p->snp.min_tcb;
     const struct {
-        const char *rule;
+        const char *field;
         int min;
         unsigned have;
     } t[] = {
-        {"snp.min_tcb.bootloader", m->bootloader, c->tcb.bootloader},
-        {"snp.min_tcb.tee", m->tee, c->tcb.tee},
-        {"snp.min_tcb.snp", m->snp, c->tcb.snp},
-        {"snp.min_tcb.microcode", m->microcode, c->tcb.microcode},
-        {"snp.min_tcb.fmc", strcmp(c->product, "Turin") == 0 ? m->fmc : -1, c->tcb.fmc},
+        {"bootloader", m->bootloader, c->tcb.bootloader},
+        {"tee", m->tee, c->tcb.tee},
+        {"snp", m->snp, c->tcb.snp},
+        {"microcode", m->microcode, c->tcb.microcode},
+        {"fmc", strcmp(c->product, "Turin") == 0 ? m->fmc : -1, c->tcb.fmc},
     };
     for (size_t i = 0; i < ARRAY_LEN(t); i++) {
         if (t[i].min >= 0 && t[i].have < (unsigned)t[i].min) {
-            refuse(d, t[i].rule, "REPORTED_TCB has %u, the policy wants at least %d", t[i].have,
-                   t[i].min);
+            char rule[48];
+            snprintf(rule, sizeof(rule), "%s.%s", prefix, t[i].field);
+            refuse(d, rule, "REPORTED_TCB has %s %u, the policy wants at least %d", t[i].field,
+                   t[i].have, t[i].min);
             return true;
         }
+    }
+    return false;
+}
+
+/* The floors for every product, then the product's own ([snp.min_tcb.Milan] ...). */
+static bool snp_tcb_rules(const struct attest_policy *p, const struct attest_claims *c,
+                          struct attest_decision *d)
+{
+    if (snp_tcb_floor(&p->snp.min_tcb, "snp.min_tcb", c, d)) return true;
+    for (int i = ATTEST_SNP_MILAN; i < ATTEST_SNP_PRODUCT_COUNT; i++) {
+        const char *name = attest_snp_product_name((enum attest_snp_product)i);
+        if (strcasecmp(name, c->product) != 0) continue;
+        char prefix[40];
+        snprintf(prefix, sizeof(prefix), "snp.min_tcb.%s", name);
+        return snp_tcb_floor(&p->snp.product_min_tcb[i], prefix, c, d);
     }
     return false;
 }
@@ -171,27 +194,48 @@ static bool snp_rules(const struct attest_policy *p, const struct attest_claims 
 
 /* ---- DCAP ---- */
 
+/* Unknown (no collateral) is not a status to list: only its insecure rule accepts it. */
+static bool unknown_tcb_rule(const struct attest_dcap_policy *dp, const char *name,
+                             struct attest_decision *d)
+{
+    char rule[48];
+    snprintf(rule, sizeof(rule), "%s.insecure_accept_unknown_tcb", name);
+    if (!dp->insecure_accept_unknown_tcb) {
+        refuse(d, rule,
+               "TCB status Unknown: no collateral says whether this platform's TCB is current "
+               "(give collateral, or set %s)",
+               rule);
+        return true;
+    }
+    d->warned_unknown_tcb = true;
+    snprintf(d->insecure, sizeof(d->insecure), "%s", rule);
+    return false;
+}
+
 static bool tcb_status_rule(const struct attest_dcap_policy *dp, const char *name,
                             const struct attest_claims *c, struct attest_decision *d)
 {
     char rule[48];
     snprintf(rule, sizeof(rule), "%s.tcb_status", name);
     const char *st = c->tcb_status[0] ? c->tcb_status : "Unknown";
-    if (dp->tcb_status.set) {
+    if (strcmp(st, "Unknown") == 0) {
+        if (unknown_tcb_rule(dp, name, d)) return true;
+    } else if (dp->tcb_status.set) {
         if (!in_strings(&dp->tcb_status, st)) {
             refuse(d, rule, "TCB status %s is not accepted", st);
             return true;
         }
-    } else if (!c->has_collateral || strcmp(st, "Unknown") == 0) {
-        d->warned_unknown_tcb = true;
     } else if (strcmp(st, "UpToDate") != 0) {
         refuse(d, rule, "TCB status %s; the default accepts only UpToDate", st);
         return true;
     }
-    if (strcmp(c->collateral, "signer-expired") == 0 && !dp->accept_expired_signer) {
-        snprintf(rule, sizeof(rule), "%s.accept_expired_signer", name);
-        refuse(d, rule, "the collateral's signing certificate had expired at the time");
-        return true;
+    if (strcmp(c->collateral, "signer-expired") == 0) {
+        snprintf(rule, sizeof(rule), "%s.insecure_accept_expired_signer", name);
+        if (!dp->insecure_accept_expired_signer) {
+            refuse(d, rule, "the collateral's signing certificate had expired at the time");
+            return true;
+        }
+        snprintf(d->insecure, sizeof(d->insecure), "%s", rule);
     }
     return false;
 }
@@ -237,9 +281,12 @@ static bool platform_rule(const struct attest_policy *p, const struct attest_cla
     case ATTEST_PLATFORM_KVM: ok = p->allow_kvm; break;
     default: ok = false;
     }
-    if (ok) return false;
+    bool weak = c->platform == ATTEST_PLATFORM_SIM || c->platform == ATTEST_PLATFORM_KVM;
     char rule[48];
-    snprintf(rule, sizeof(rule), "%s.allow", attest_platform_name(c->platform));
+    snprintf(rule, sizeof(rule), "%s.%sallow", attest_platform_name(c->platform),
+             weak ? "insecure_" : "");
+    if (ok && weak) snprintf(d->insecure, sizeof(d->insecure), "%s", rule);
+    if (ok) return false;
     refuse(d, rule, "platform %s is not allowed", attest_platform_name(c->platform));
     return true;
 }
@@ -260,6 +307,30 @@ static bool debug_rule(const struct attest_policy *p, const struct attest_claims
         snprintf(rule, sizeof(rule), "allow_debug");
     refuse(d, rule, "the TEE is in debug mode: the host can read and change its memory");
     return true;
+}
+
+enum attest_platform attest_policy_unmeasured(const struct attest_policy *p, char *key,
+                                              size_t key_size)
+{
+    const struct {
+        bool allowed, listed;
+        enum attest_platform platform;
+        const char *key;
+    } t[] = {
+        {p->allow_snp, p->snp.measurements.set, ATTEST_PLATFORM_SNP, "snp.measurements"},
+        {p->allow_tdx, p->tdx.mr.set, ATTEST_PLATFORM_TDX, "tdx.mrtd"},
+        {p->allow_sgx, p->sgx.mr.set || p->sgx.mrsigner.set, ATTEST_PLATFORM_SGX,
+         "sgx.mrenclave (or sgx.mrsigner)"},
+        {p->allow_sim, p->sim.measurements.set, ATTEST_PLATFORM_SIM, "sim.measurements"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+        if (t[i].allowed && !t[i].listed) {
+            if (key_size) snprintf(key, key_size, "%s", t[i].key);
+            return t[i].platform;
+        }
+    }
+    if (key_size) key[0] = '\0';
+    return ATTEST_PLATFORM_NONE;
 }
 
 void attest_policy_check(const struct attest_policy *p, const struct attest_claims *c,

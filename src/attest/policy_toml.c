@@ -8,13 +8,18 @@
  * ("deny_product") would be a policy that does not protect, so nothing is ignored.
  *
  *   allow_debug = false            report_data = ["hex", ...]
- *   [snp] allow allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc} max_vmpl
- *         min_guest_svn allow_migration_agent allow_smt signing_keys measurements host_data
- *         id_key_digests
- *   [tdx] allow allow_debug deny_fmspc tcb_status accept_expired_signer mrtd
- *   [sgx] allow allow_debug deny_fmspc tcb_status accept_expired_signer mrenclave mrsigner
- *         min_isv_svn isv_prod_id
- *   [sim] allow measurements          [kvm] allow
+ *   [snp] allow allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc}
+ *         min_tcb.{Milan,Genoa,Turin}.{bootloader,...} max_vmpl min_guest_svn
+ *         allow_migration_agent allow_smt signing_keys measurements host_data id_key_digests
+ *   [tdx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
+ *         insecure_accept_expired_signer mrtd
+ *   [sgx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
+ *         insecure_accept_expired_signer mrenclave mrsigner min_isv_svn isv_prod_id
+ *   [sim] insecure_allow measurements          [kvm] insecure_allow
+ *
+ * Keys that weaken the verdict past what can be checked are spelled insecure_*. Their old names
+ * (sim.allow, kvm.allow, accept_expired_signer, "Unknown" in tcb_status) are errors that name
+ * the new key, so that an old policy fails loudly instead of silently changing meaning.
  */
 #include <ctype.h>
 #include <string.h>
@@ -124,7 +129,6 @@ static const char *const g_statuses[] = {"UpToDate",
                                          "OutOfDateConfigurationNeeded",
                                          "Revoked",
                                          "NotSupported",
-                                         "Unknown",
                                          NULL};
 
 /* Rejects the first key of table that no getter asked for. */
@@ -136,10 +140,23 @@ static int no_unknown(struct ctx *x, const struct toml_value *t, const char *sec
                        section, section[0] ? "." : "", e->key);
 }
 
-static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_snp_min_tcb *m)
+/* An old key that was renamed: an error naming the new one. */
+static int renamed(struct ctx *x, struct toml_value *t, const char *section, const char *old,
+                   const char *new_key)
+{
+    struct toml_value *v = toml_table_get(t, old);
+    if (!v) return 0;
+    return attest_fail(x->err, -EINVAL,
+                       "%s:%d:%d: '%s.%s' was renamed '%s.%s' (it weakens the verdict past what "
+                       "can be checked)",
+                       x->name, v->line, v->col, section, old, section, new_key);
+}
+
+static int load_floors(struct ctx *x, struct toml_value *t, const char *name,
+                       struct attest_snp_min_tcb *m)
 {
     if (t->type != TOML_TABLE)
-        return bad(x, t, "snp.min_tcb", "expected a table, got a", toml_type_name(t->type));
+        return bad(x, t, name, "expected a table, got a", toml_type_name(t->type));
     struct {
         const char *key;
         int *dst;
@@ -153,7 +170,22 @@ static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_snp_m
         int rc = v ? get_int(x, v, f[i].key, 255, f[i].dst) : 0;
         if (rc < 0) return rc;
     }
-    return no_unknown(x, t, "snp.min_tcb");
+    return 0;
+}
+
+/* [snp.min_tcb]: floors for every product, and [snp.min_tcb.Milan] ... for one product. */
+static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_policy *p)
+{
+    int rc = load_floors(x, t, "snp.min_tcb", &p->snp.min_tcb);
+    for (int i = ATTEST_SNP_MILAN; rc == 0 && i < ATTEST_SNP_PRODUCT_COUNT; i++) {
+        const char *prod = attest_snp_product_name((enum attest_snp_product)i);
+        struct toml_value *v = toml_table_get(t, prod);
+        char name[40];
+        snprintf(name, sizeof(name), "snp.min_tcb.%s", prod);
+        if (v) rc = load_floors(x, v, name, &p->snp.product_min_tcb[i]);
+        if (rc == 0 && v) rc = no_unknown(x, v, name);
+    }
+    return rc == 0 ? no_unknown(x, t, "snp.min_tcb") : rc;
 }
 
 static int opt_debug(struct ctx *x, struct toml_value *t, const char *key, int *out)
@@ -180,7 +212,7 @@ static int load_snp_lists(struct ctx *x, struct toml_value *t, struct attest_pol
         rc = get_digests(x, v, "snp.host_data", 32, false, &p->snp.host_data);
     if (rc == 0 && (v = toml_table_get(t, "id_key_digests")))
         rc = get_digests(x, v, "snp.id_key_digests", 48, false, &p->snp.id_key_digests);
-    if (rc == 0 && (v = toml_table_get(t, "min_tcb"))) rc = load_min_tcb(x, v, &p->snp.min_tcb);
+    if (rc == 0 && (v = toml_table_get(t, "min_tcb"))) rc = load_min_tcb(x, v, p);
     return rc;
 }
 
@@ -202,6 +234,22 @@ static int load_snp(struct ctx *x, struct toml_value *t, struct attest_policy *p
     return rc == 0 ? no_unknown(x, t, "snp") : rc;
 }
 
+/* tcb_status: Intel's names; "Unknown" is not a status but the lack of one (no collateral). */
+static int tcb_statuses(struct ctx *x, const struct toml_value *v, const char *key,
+                        struct attest_dcap_policy *d)
+{
+    for (size_t i = 0; v->type == TOML_ARRAY && i < v->len; i++) {
+        const struct toml_value *it = toml_array_at(v, i);
+        if (it->type == TOML_STRING && strcasecmp(it->str, "Unknown") == 0) {
+            char what[96];
+            snprintf(what, sizeof(what), "(set %.*s.insecure_accept_unknown_tcb = true instead)",
+                     (int)strcspn(key, "."), key);
+            return bad(x, it, key, "\"Unknown\" is no TCB status but the lack of collateral", what);
+        }
+    }
+    return get_strings(x, v, key, g_statuses, &d->tcb_status);
+}
+
 static int load_dcap(struct ctx *x, struct toml_value *t, const char *name, bool *allow,
                      struct attest_dcap_policy *d)
 {
@@ -214,9 +262,14 @@ static int load_dcap(struct ctx *x, struct toml_value *t, const char *name, bool
     if (rc == 0 && (v = toml_table_get(t, "deny_fmspc")))
         rc = get_strings(x, v, KEY("deny_fmspc"), NULL, &d->deny_fmspc);
     if (rc == 0 && (v = toml_table_get(t, "tcb_status")))
-        rc = get_strings(x, v, KEY("tcb_status"), g_statuses, &d->tcb_status);
-    if (rc == 0 && (v = toml_table_get(t, "accept_expired_signer")))
-        rc = get_bool(x, v, KEY("accept_expired_signer"), &d->accept_expired_signer);
+        rc = tcb_statuses(x, v, KEY("tcb_status"), d);
+    if (rc == 0)
+        rc = renamed(x, t, name, "accept_expired_signer", "insecure_accept_expired_signer");
+    if (rc == 0 && (v = toml_table_get(t, "insecure_accept_expired_signer")))
+        rc = get_bool(x, v, KEY("insecure_accept_expired_signer"),
+                      &d->insecure_accept_expired_signer);
+    if (rc == 0 && (v = toml_table_get(t, "insecure_accept_unknown_tcb")))
+        rc = get_bool(x, v, KEY("insecure_accept_unknown_tcb"), &d->insecure_accept_unknown_tcb);
     if (rc == 0 && (v = toml_table_get(t, sgx ? "mrenclave" : "mrtd")))
         rc = get_digests(x, v, KEY(sgx ? "mrenclave" : "mrtd"), sgx ? 32 : 48, false, &d->mr);
     if (rc == 0 && sgx && (v = toml_table_get(t, "mrsigner")))
@@ -234,9 +287,10 @@ static int load_small(struct ctx *x, struct toml_value *t, const char *name,
 {
     bool sim = strcmp(name, "sim") == 0;
     struct toml_value *v;
-    int rc = 0;
-    if ((v = toml_table_get(t, "allow")))
-        rc = get_bool(x, v, sim ? "sim.allow" : "kvm.allow", sim ? &p->allow_sim : &p->allow_kvm);
+    int rc = renamed(x, t, name, "allow", "insecure_allow");
+    if (rc == 0 && (v = toml_table_get(t, "insecure_allow")))
+        rc = get_bool(x, v, sim ? "sim.insecure_allow" : "kvm.insecure_allow",
+                      sim ? &p->allow_sim : &p->allow_kvm);
     if (rc == 0 && sim && (v = toml_table_get(t, "measurements")))
         rc = get_digests(x, v, "sim.measurements", 48, false, &p->sim.measurements);
     return rc == 0 ? no_unknown(x, t, name) : rc;

@@ -17,8 +17,9 @@
  * accepted unless explicitly allowed).
  *
  * Output is a short human summary, or with --json one object holding every claim, the verdict
- * and, on refusal, the rule. Simulated evidence is refused unless the policy says `[sim] allow =
- * true` or --insecure-allow-sim is given, and is warned about on stderr every time it is used.
+ * and, on refusal, the rule. Simulated evidence is refused unless the policy says `[sim]
+ * insecure_allow = true` or --insecure-allow-sim is given, and is warned about on stderr every
+ * time it is used, as is every verdict that only an insecure_* rule of the policy allowed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -388,8 +389,9 @@ static int report(const struct attest_args *a, int rc, const struct attest_claim
     if (c->platform == ATTEST_PLATFORM_SIM)
         fprintf(stderr, "enarx attest verify: WARNING: simulated evidence proves no TEE; %s\n",
                 d.allowed ? "accepted only because the policy or flag says so" : "refused");
-    if (d.warned_unknown_tcb)
-        fprintf(stderr, "enarx attest verify: warning: no DCAP collateral, TCB status Unknown\n");
+    if (d.allowed && d.insecure[0])
+        fprintf(stderr, "enarx attest verify: WARNING: allowed only by the insecure rule %s\n",
+                d.insecure);
     if (a->json)
         print_json(d.allowed ? "allowed" : "refused", c, true, &d, NULL);
     else

@@ -26,6 +26,7 @@ struct steward {
     size_t host_count;
     unsigned long lifetime;
     time_t verify_at;
+    bool any_measurement; /* no measurement allow-list for some accepted platform (insecure) */
 };
 
 /* snprintf into err when err_size > 0, returning code (for `return fail(...)`). */

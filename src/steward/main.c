@@ -3,8 +3,10 @@
  * main.c - the enarx-steward binary: flags, start, wait for a signal, stop.
  *
  * Flags follow Enarx's steward (-k/--key, -c/--crt, -a/--addr, -p/--port, --host) plus this
- * project's (--roots, --policy, --insecure-allow-sim, --tls-cert/--tls-key, limits, and the
- * testing-only --verify-at). Signals are blocked before the server's threads exist, so they
+ * project's (--roots, --policy, --insecure-allow-sim, --insecure-any-measurement,
+ * --tls-cert/--tls-key, limits, and the testing-only --insecure-verify-at). Every switch that
+ * weakens what is certified is spelled insecure; a renamed switch's old name is refused with an
+ * error that names the new one. Signals are blocked before the server's threads exist, so they
  * inherit the mask and only the main thread, in sigwait(), ever sees SIGINT/SIGTERM. When
  * listening, one line "enarx-steward: listening on URL" goes to stdout (scripts wait for it).
  * Exit statuses: 0 after a signal, 1 when the Steward cannot start, 64 for usage errors.
@@ -28,6 +30,7 @@
 
 struct args {
     struct steward_config cfg;
+    struct steward_options opts;
     struct steward_listen listen;
     unsigned long cache;
     const char *hosts[STEWARD_MAX_HOSTS];
@@ -46,6 +49,8 @@ enum {
     OPT_TIMEOUT,
     OPT_MAX_CONNS,
     OPT_VERIFY_AT,
+    OPT_OLD_VERIFY_AT,
+    OPT_ANY_MEASUREMENT,
     OPT_LOG_LEVEL,
     OPT_CACHE,
     OPT_VERSION,
@@ -66,7 +71,9 @@ static const struct option g_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
-    {"verify-at", required_argument, NULL, OPT_VERIFY_AT},
+    {"insecure-verify-at", required_argument, NULL, OPT_VERIFY_AT},
+    {"verify-at", required_argument, NULL, OPT_OLD_VERIFY_AT},
+    {"insecure-any-measurement", no_argument, NULL, OPT_ANY_MEASUREMENT},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"verify-cache", required_argument, NULL, OPT_CACHE},
     {"help", no_argument, NULL, 'h'},
@@ -85,14 +92,16 @@ static void usage(FILE *f)
           "      --roots DIR         trust anchors (DIR/amd/..., DIR/intel/...; or ENARX_ROOTS)\n"
           "      --policy FILE       the owner's policy (TOML, see docs/attestation.md)\n"
           "      --insecure-allow-sim  issue to simulated evidence (no TEE!): testing only\n"
+          "      --insecure-any-measurement  issue to platforms the policy accepts without a\n"
+          "                          measurement allow-list (any genuine guest anywhere!)\n"
           "      --tls-cert FILE     serve HTTPS with this certificate chain (PEM)\n"
           "      --tls-key FILE      ... and this key (PEM)\n"
           "      --lifetime SECONDS  lifetime of issued certificates (default 86400)\n"
           "      --threads N         worker threads (default: one per CPU)\n"
           "      --timeout SECONDS   close connections idle this long (default 10)\n"
           "      --max-connections N simultaneous connections (default 1024)\n"
-          "      --verify-at TIME    verify evidence at this RFC 3339 time instead of now:\n"
-          "                          only for testing recorded evidence\n"
+          "      --insecure-verify-at TIME  verify evidence at this RFC 3339 time instead of\n"
+          "                          now: only for testing recorded evidence\n"
           "      --verify-cache N    remember N verified certificate chains (default 4096;\n"
           "                          0: off); validity times are still checked every time\n"
           "      --log-level LEVEL   error, warn, info (default), debug\n",
@@ -199,8 +208,14 @@ static int set_option(int opt, const char *val, struct args *a)
         return 0;
     case OPT_VERIFY_AT:
         return parse_time(val, &a->cfg.verify_at) < 0
-                   ? bad("--verify-at", val, "expected RFC 3339, e.g. 2024-01-01T00:00:00Z")
+                   ? bad("--insecure-verify-at", val,
+                         "expected RFC 3339, e.g. 2024-01-01T00:00:00Z")
                    : 0;
+    case OPT_OLD_VERIFY_AT:
+        return bad("--verify-at", val,
+                   "renamed --insecure-verify-at (verifying at a pinned time accepts expired "
+                   "certificates)");
+    case OPT_ANY_MEASUREMENT: a->opts.insecure_any_measurement = true; return 0;
     case OPT_LOG_LEVEL:
         if (log_level_parse(val, &level) < 0)
             return bad("--log-level", val, "expected error, warn, info or debug");
@@ -322,7 +337,7 @@ int main(int argc, char **argv)
 
     struct steward *s = NULL;
     char err[512] = "";
-    rc = steward_new(&a.cfg, &s, err, sizeof(err));
+    rc = steward_new_opts(&a.cfg, &a.opts, &s, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "enarx-steward: %s\n", err[0] ? err : strerror(-rc));
         return 1;

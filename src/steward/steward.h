@@ -123,16 +123,35 @@ struct steward_config {
     size_t host_count;
     bool insecure_allow_sim;
     unsigned long lifetime; /* seconds; 0: STEWARD_DEFAULT_LIFETIME */
-    time_t verify_at;       /* testing recorded evidence only; 0: the current time */
+    time_t verify_at; /* --insecure-verify-at: testing recorded evidence; 0: the current time */
 };
 
 /* A configured Steward: CA, trust anchors, policy (immutable; shared by server threads). */
 struct steward;
 
 /*
- * Loads the CA, the roots and the policy named by cfg. Logs a warning when simulated evidence is
- * allowed or verification time is pinned. Returns 0 and *out (free with steward_free), or a
- * negative errno with a message in err.
+ * What enarx-steward adds to a configuration (a separate struct so that struct steward_config
+ * keeps its layout for existing callers). Zero is the secure default for every field.
+ */
+struct steward_options {
+    bool insecure_any_measurement; /* issue without a measurement allow-list per platform */
+};
+
+/*
+ * Loads the CA, the roots and the policy named by cfg. Refuses (-EINVAL, err names the missing
+ * policy key) a policy that accepts a platform without a measurement allow-list for it (see
+ * attest_policy_unmeasured) unless opts->insecure_any_measurement. Logs a warning for every
+ * insecure setting (simulated evidence, any measurement, a pinned verification time); the
+ * handler warns again on each request that uses one. Returns 0 and *out (free with
+ * steward_free), or a negative errno with a message in err.
+ */
+NODISCARD int steward_new_opts(const struct steward_config *cfg, const struct steward_options *opts,
+                               struct steward **out, char *err, size_t err_size);
+
+/*
+ * steward_new_opts() for embedding in tests and tools, which judge their own policies: the
+ * measurement allow-lists are not required (a missing one is warned about). enarx-steward uses
+ * steward_new_opts().
  */
 NODISCARD int steward_new(const struct steward_config *cfg, struct steward **out, char *err,
                           size_t err_size);
