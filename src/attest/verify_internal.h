@@ -27,4 +27,24 @@ NODISCARD int attest_dcap_verify_quote(const uint8_t *buf, size_t size,
                                        const struct attest_verify_opts *opts,
                                        struct attest_claims *claims, struct attest_error *err);
 
+/* What the strict CSR reader (csr.c) found: the one evidence extension and the key. */
+#define ATTEST_CSR_EVIDENCE_KINDS 5 /* kvm, sgx, snp (Enarx's .1-.3), tdx, sim (ours) */
+struct attest_csr_view {
+    int which;            /* 1 kvm, 2 sgx, 3 snp, 4 tdx, 5 sim */
+    const uint8_t *value; /* extnValue contents (borrowed from the input) */
+    size_t value_size;
+    size_t evidence_count;     /* evidence extensions found over every attribute and value */
+    size_t ext_request_values; /* extensionRequest values walked */
+    const uint8_t *spki;       /* SubjectPublicKeyInfo DER (borrowed) */
+    size_t spki_size;
+};
+
+/*
+ * Reads a DER CSR strictly (see csr.c): strict DER throughout, version 0, no trailing bytes,
+ * every extensionRequest attribute and value walked, exactly one evidence extension. Does not
+ * verify the signature. Returns 0 or ATTEST_E_MALFORMED with err saying what was wrong.
+ */
+NODISCARD int attest_csr_walk(const uint8_t *der, size_t size, struct attest_csr_view *out,
+                              struct attest_error *err);
+
 #endif

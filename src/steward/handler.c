@@ -184,7 +184,7 @@ static int verify_and_issue(const struct steward *s, X509_REQ *req, const uint8_
     if (d.insecure[0]) log_warn("%s: INSECURE: allowed only by the policy's %s", peer, d.insecure);
     if (s->any_measurement && claims.platform != ATTEST_PLATFORM_KVM)
         log_warn("%s: INSECURE: issuing without a measurement allow-list for every platform "
-                 "(--insecure-any-measurement)",
+                 "(the policy lacks one; see the warning at start)",
                  peer);
 
     return issue(s, req, &claims, peer, r);

@@ -114,6 +114,37 @@ static bool is_pkcs10(const char *ct)
     return next == '\0' || next == ';' || next == ' ' || next == '\t';
 }
 
+/* Counts the Content-Length and Transfer-Encoding headers and notes conflicting lengths. */
+struct length_headers {
+    unsigned lengths, encodings;
+    bool bad;
+    const char *first;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    struct length_headers *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) h->encodings++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0) return MHD_YES;
+    if (!value || !value[0] || strspn(value, "0123456789") != strlen(value)) h->bad = true;
+    if (h->lengths++ == 0) h->first = value;
+    return MHD_YES;
+}
+
+/*
+ * A request whose length is ambiguous is refused: several Content-Length headers (a proxy in
+ * front may frame the body by another one than we do: request smuggling), a Content-Length that
+ * is not a plain number, or one beside Transfer-Encoding.
+ */
+static bool length_ambiguous(struct MHD_Connection *c)
+{
+    struct length_headers h = {0};
+    (void)MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &h);
+    return h.bad || h.lengths > 1 || (h.lengths && h.encodings);
+}
+
 /* The first call of a request: everything decided from the headers alone. */
 static enum MHD_Result on_headers(struct steward_server *srv, struct MHD_Connection *c,
                                   const char *url, const char *method, void **state)
@@ -130,6 +161,10 @@ static enum MHD_Result on_headers(struct steward_server *srv, struct MHD_Connect
     if (!is_pkcs10(ct))
         return send_error(c, 415, "unsupported-media-type",
                           "POST a DER CSR with Content-Type: application/pkcs10");
+    if (length_ambiguous(c))
+        return send_error(c, 400, "malformed",
+                          "several or bad Content-Length headers, or one beside "
+                          "Transfer-Encoding: the body's length is ambiguous");
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
     if (length > STEWARD_MAX_CSR_SIZE)

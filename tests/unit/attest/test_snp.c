@@ -6,6 +6,9 @@
  */
 #include "helpers.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <openssl/x509.h>
 
 struct snp_vec {
@@ -278,6 +281,66 @@ static void test_roots_pins(void **state)
     assert_int_equal(attest_roots_load(VECTORS_DIR "/no-such-dir", NULL, &r, &err), -ENOENT);
 }
 
+/* Writes vector file rel to dir/sub/name, making dir/sub. */
+static void plant(const char *dir, const char *sub, const char *name, const char *rel)
+{
+    char path[512];
+    size_t size;
+    uint8_t *b = vec_read(rel, &size);
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/%s", dir, sub);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, size, f), size);
+    fclose(f);
+    free(b);
+}
+
+static void unplant(const char *dir, const char *sub, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+    unlink(path);
+}
+
+/*
+ * Issue #10: roots are pinned per slot. With the code of 5ee0efd any pinned root was accepted in
+ * any slot: Genoa's ARK under milan/, or an AMD ARK as the Intel root.
+ */
+static void test_roots_per_slot(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/enarx-roots-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct attest_roots *r = NULL;
+    struct attest_error err = {{0}};
+    plant(dir, "amd/milan", "ark.pem", "roots/amd/milan/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), 0); /* the right one */
+    attest_roots_free(r);
+    plant(dir, "amd/milan", "ark.pem", "roots/amd/genoa/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), ATTEST_E_NOKEY);
+    assert_non_null(strstr(err.msg, "not pinned for this AMD product"));
+    unplant(dir, "amd/milan", "ark.pem");
+    plant(dir, "intel", "sgx_root_ca.pem", "roots/amd/milan/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), ATTEST_E_NOKEY);
+    assert_non_null(strstr(err.msg, "Intel SGX root"));
+    /* own pins: one list, but an RSA ARK still cannot be the Intel root */
+    struct attest_pins milan_only = {attest_pins_default()->sha256, 1};
+    assert_int_equal(attest_roots_load(dir, &milan_only, &r, &err), ATTEST_E_NOKEY);
+    unplant(dir, "intel", "sgx_root_ca.pem");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/amd/milan", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/intel", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_vcek_tampered),
         cmocka_unit_test(test_products_from_cpuid),
         cmocka_unit_test(test_roots_pins),
+        cmocka_unit_test(test_roots_per_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,6 +162,27 @@ static void test_oversized(void **state)
     free(body);
 }
 
+/* Issue #10: a body framed by two different lengths is refused (5ee0efd answered 200). */
+static void test_conflicting_length(void **state)
+{
+    struct fixture *f = *state;
+    static char out[65536];
+    char head[256];
+    const char *forms[] = {"Content-Length: %zu\r\nContent-Length: 5\r\n",
+                           "Content-Length: %zu\r\nContent-Length: %zu\r\n",
+                           "Content-Length: %zu\r\nTransfer-Encoding: identity\r\n",
+                           "Content-Length: +%zu\r\n"};
+    for (size_t i = 0; i < ARRAY_LEN(forms); i++) {
+        char lens[128];
+        snprintf(lens, sizeof(lens), forms[i], f->csr_size, f->csr_size);
+        snprintf(head, sizeof(head),
+                 "POST / HTTP/1.0\r\nContent-Type: application/pkcs10\r\n%s\r\n", lens);
+        unsigned st = request(f->port, head, f->csr, f->csr_size, out, sizeof(out));
+        if (st != 400) fail_msg("form %zu: status %u, expected 400", i, st);
+    }
+    assert_int_equal(post_csr(f->port, f->csr, f->csr_size, out, sizeof(out)), 200);
+}
+
 /* A client that sends half a request and stalls: others are served; it is cut at the timeout. */
 static void test_slow_client(void **state)
 {
@@ -240,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_issue_over_http, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_errors, setup, teardown),
     };
