@@ -32,6 +32,7 @@ struct args {
     struct steward_config cfg;
     struct steward_options opts;
     struct steward_listen listen;
+    struct steward_limits limits;
     unsigned long cache;
     const char *hosts[STEWARD_MAX_HOSTS];
     const char *tls_cert, *tls_key;
@@ -48,6 +49,8 @@ enum {
     OPT_THREADS,
     OPT_TIMEOUT,
     OPT_MAX_CONNS,
+    OPT_PER_IP,
+    OPT_DEADLINE,
     OPT_VERIFY_AT,
     OPT_OLD_VERIFY_AT,
     OPT_ANY_MEASUREMENT,
@@ -71,6 +74,8 @@ static const struct option g_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
+    {"max-connections-per-ip", required_argument, NULL, OPT_PER_IP},
+    {"request-deadline", required_argument, NULL, OPT_DEADLINE},
     {"insecure-verify-at", required_argument, NULL, OPT_VERIFY_AT},
     {"verify-at", required_argument, NULL, OPT_OLD_VERIFY_AT},
     {"insecure-any-measurement", no_argument, NULL, OPT_ANY_MEASUREMENT},
@@ -100,6 +105,9 @@ static void usage(FILE *f)
           "      --threads N         worker threads (default: one per CPU)\n"
           "      --timeout SECONDS   close connections idle this long (default 10)\n"
           "      --max-connections N simultaneous connections (default 1024)\n"
+          "      --max-connections-per-ip N  ... from one client address (default 64)\n"
+          "      --request-deadline SECONDS  cut a request not answered this long after its\n"
+          "                          first byte, however steadily it trickles (default 15)\n"
           "      --insecure-verify-at TIME  verify evidence at this RFC 3339 time instead of\n"
           "                          now: only for testing recorded evidence\n"
           "      --verify-cache N    remember N verified certificate chains (default 4096;\n"
@@ -181,6 +189,16 @@ static int set_number(int opt, const char *val, struct args *a)
         if (parse_ulong(val, 1, 3600, &v) < 0)
             return bad("--timeout", val, "expected seconds, 1..3600");
         a->listen.timeout = (unsigned)v;
+        return 0;
+    case OPT_DEADLINE:
+        if (parse_ulong(val, 1, 3600, &v) < 0)
+            return bad("--request-deadline", val, "expected seconds, 1..3600");
+        a->limits.deadline = (unsigned)v;
+        return 0;
+    case OPT_PER_IP:
+        if (parse_ulong(val, 1, 1000000, &v) < 0)
+            return bad("--max-connections-per-ip", val, "expected 1..1000000");
+        a->limits.per_ip = (unsigned)v;
         return 0;
     default:
         if (parse_ulong(val, 1, 1000000, &v) < 0)
@@ -289,7 +307,7 @@ static int serve(struct steward *s, const struct args *a)
         goto out;
     l.tls_cert_pem = cert;
     l.tls_key_pem = key;
-    rc = steward_server_start(s, &l, &srv);
+    rc = steward_server_start_limits(s, &l, &a->limits, &srv);
     if (rc < 0) {
         fprintf(stderr, "enarx-steward: cannot listen on %s port %u: %s\n",
                 l.addr ? l.addr : "::", l.port,

@@ -55,6 +55,8 @@
 #define STEWARD_DEFAULT_PORT 3000u
 #define STEWARD_DEFAULT_LIFETIME (24u * 3600u) /* seconds */
 #define STEWARD_DEFAULT_TIMEOUT 10u            /* seconds of client inactivity */
+#define STEWARD_DEFAULT_PER_IP 64u             /* simultaneous connections from one address */
+#define STEWARD_DEFAULT_DEADLINE 15u           /* seconds a request may take, however busy */
 #define STEWARD_MAX_HOSTS 32u
 
 /* ---- the CA ---- */
@@ -198,15 +200,34 @@ struct steward_listen {
     const char *tls_key_pem;
 };
 
+/*
+ * What keeps one host from starving the others (a separate struct so that struct steward_listen
+ * keeps its layout for existing callers). Zero picks the default of each field.
+ */
+struct steward_limits {
+    unsigned per_ip;   /* simultaneous connections from one address; 0: STEWARD_DEFAULT_PER_IP */
+    unsigned deadline; /* seconds from a request's first byte (a connection's start, or the end
+                        * of its previous request) to its answer; past it the connection is cut
+                        * however steadily the client trickles bytes. 0: STEWARD_DEFAULT_DEADLINE */
+};
+
 struct steward_server;
 
 /*
- * Starts serving s (borrowed until steward_server_stop) on l. Returns 0 and *out, -EINVAL (bad
- * address, or TLS asked but this libmicrohttpd lacks it), or -EADDRINUSE/-EIO when the daemon
- * cannot start.
+ * Starts serving s (borrowed until steward_server_stop) on l with the limits (NULL: defaults).
+ * Returns 0 and *out, -EINVAL (bad address, or TLS asked but this libmicrohttpd lacks it),
+ * -ENOMEM, or -EADDRINUSE/-EIO when the daemon cannot start.
  */
+NODISCARD int steward_server_start_limits(const struct steward *s, const struct steward_listen *l,
+                                          const struct steward_limits *limits,
+                                          struct steward_server **out);
+
+/* steward_server_start_limits() with the default limits. */
 NODISCARD int steward_server_start(const struct steward *s, const struct steward_listen *l,
                                    struct steward_server **out);
+
+/* Connections cut at the request deadline since the server started. */
+uint64_t steward_server_deadline_cuts(const struct steward_server *srv);
 
 /* The port actually bound (useful with port 0). */
 uint16_t steward_server_port(const struct steward_server *srv);
