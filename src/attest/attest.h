@@ -188,6 +188,10 @@ struct attest_claims {
     uint8_t cpu_svn[16]; /* SGX */
     uint16_t pce_svn;
     uint8_t pck_tcb[16]; /* the PCK certificate's TCB components */
+
+    /* SNP revocation: a current CRL of the ARK was consulted for the intermediate */
+    bool revocation_checked;
+    char revocation[80]; /* what was and was not checked, for humans */
 };
 
 /* Trust anchors, loaded from a directory laid out as
@@ -405,7 +409,8 @@ struct attest_policy {
         int min_guest_svn;                                                   /* -1: any */
         bool allow_migration_agent;                                          /* default false */
         bool allow_smt;                                                      /* default true */
-        struct attest_string_list signing_keys; /* "VCEK", "VLEK"; unset: both */
+        bool insecure_accept_unchecked_revocation; /* SNP without a current CRL consulted */
+        struct attest_string_list signing_keys;    /* "VCEK", "VLEK"; unset: both */
         struct attest_digest_list measurements;
         struct attest_digest_list host_data;
         struct attest_digest_list id_key_digests;
@@ -457,6 +462,44 @@ enum attest_platform attest_policy_unmeasured(const struct attest_policy *p, cha
 /* Hex helpers shared by the command and the policy: lower-case hex of size bytes into out
  * (out_size >= 2*size+1). */
 void attest_hex(const uint8_t *bytes, size_t size, char *out, size_t out_size);
+
+/* ==== Collateral directory (src/attest/collateral.c) =====================================
+ *
+ * For a long-running verifier (the Steward): the CRLs, TCB infos and QE identities that say
+ * whether genuine platforms are still current, from a directory laid out as
+ *   amd/{milan,genoa,turin}/crl.der   intel/{root_crl,pck_processor_crl,pck_platform_crl}.der
+ *   intel/tcb_signing_chain.pem   intel/{qe_identity,td_qe_identity}.json
+ *   intel/tcbinfo/<FMSPC>.json   intel/tdx_tcbinfo/<FMSPC>.json
+ * loaded whole and installed process-wide; verifications that are not given a collateral_dir
+ * use the installed set (SNP: the product's CRL; DCAP: the documents for the quote's TEE type,
+ * FMSPC and PCK CA). Nothing in it is trusted before its signature and validity are checked.
+ */
+struct attest_collateral;
+
+/*
+ * Loads dir (every file optional; unknown names are an error, so that a misspelt file is not a
+ * silently skipped check). Returns 0 and *out (free with attest_collateral_free, or hand it to
+ * attest_collateral_install), -ENOENT, -EINVAL/ATTEST_E_MALFORMED (err names the file), -EIO,
+ * -ENOMEM.
+ */
+NODISCARD int attest_collateral_load(const char *dir, struct attest_collateral **out,
+                                     struct attest_error *err);
+void attest_collateral_free(struct attest_collateral *c);
+
+/* Installs c (taking ownership; NULL uninstalls). Verifications in progress keep the old set,
+ * which is freed when the last of them ends. Thread-safe. */
+void attest_collateral_install(struct attest_collateral *c);
+
+/* Files in a loaded set (CRLs, chains, identities, TCB infos), for logs. */
+size_t attest_collateral_count(const struct attest_collateral *c);
+
+/*
+ * Where a downloaded collateral file belongs in the layout above, from its content: a CRL by its
+ * issuer (ARK-Milan/Genoa/Turin, Intel SGX Root CA, PCK Processor/Platform CA), a TCB info by
+ * its id and FMSPC, a QE identity by its id, a PEM chain as the TCB signing chain. Writes the
+ * relative path to out. Returns 0 or -EINVAL (not a collateral file we know).
+ */
+NODISCARD int attest_collateral_place(const uint8_t *buf, size_t size, char *out, size_t out_size);
 
 /* ==== Verification cache (src/attest/cache.c) ===========================================
  *

@@ -900,14 +900,20 @@ static int verify_all(const uint8_t *q, size_t size, const struct attest_dcap_op
     rc = pck_extension(pck, out, err);
     if (rc == 0) rc = quote_signatures(q, &v, pck, err);
     if (rc == 0) rc = qe_identity_check(&v, err);
+    const struct attest_dcap_collateral *col = opts->collateral;
+    struct attest_dcap_collateral picked = {0};
     if (rc == 0) {
         pck_ca_name(pck, out->pck_ca, sizeof(out->pck_ca));
-        if (opts->collateral) rc = crls_apply(opts->collateral, chain, at, out, err);
+        if (!col && opts->select) {
+            opts->select(opts->select_ctx, out, &picked);
+            if (picked.tcb_info || picked.qe_identity || picked.pck_crl || picked.root_crl)
+                col = &picked;
+        }
+        if (col) rc = crls_apply(col, chain, at, out, err);
         if (rc == 0 && out->crl_checked)
             snprintf(out->note, sizeof(out->note), "no TCB info: status unknown; CRLs checked");
     }
-    if (rc == 0 && opts->collateral)
-        rc = attest_dcap_collateral_apply(opts->collateral, opts->root, at, out, err);
+    if (rc == 0 && col) rc = attest_dcap_collateral_apply(col, opts->root, at, out, err);
     attest_dcap_chain_free(chain);
     return rc;
 }

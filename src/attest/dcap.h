@@ -114,11 +114,20 @@ struct attest_dcap_collateral {
     size_t root_crl_size;
 };
 
+struct attest_dcap_claims;
+
 struct attest_dcap_opts {
     X509 *root;                 /* the Intel SGX Root CA (borrowed, required) */
     const uint8_t *root_sha256; /* 32-byte pin of root's DER; NULL: Intel's */
     const struct attest_dcap_collateral *collateral; /* NULL: none, status Unknown */
     time_t at; /* verification time for certificates, CRLs, collateral; 0: now */
+    /*
+     * Without collateral: called once the PCK certificate is read (claims hold the TEE type,
+     * FMSPC and PCK CA) to pick collateral for this platform into *out (left zero: none).
+     */
+    void (*select)(void *ctx, const struct attest_dcap_claims *claims,
+                   struct attest_dcap_collateral *out);
+    void *select_ctx;
 };
 
 #define ATTEST_DCAP_MAX_ADVISORIES 48

@@ -21,8 +21,9 @@
  * hash || zeros. The parsers here only split DER (strictly, with der.c); all the checking of
  * evidence is in snp.c/dcap.c.
  *
- * CRLs shipped in SNP evidence are checked when their issuer is the product's ARK: the CRL's
- * signature must verify, and the ASK/ASVK that issued the VCEK must not be listed.
+ * CRLs shipped in SNP evidence are handed to snp.c, which checks those of the product's ARK
+ * (signature, nextUpdate) against the intermediate that verified the VCEK, beside the installed
+ * collateral's CRL; whether any current CRL was consulted is a claim the policy judges.
  */
 #include <string.h>
 
@@ -149,54 +150,6 @@ int attest_enarx_sgx_parse(const uint8_t *buf, size_t size, struct attest_enarx_
     return 0;
 }
 
-/* ---- CRLs in SNP evidence ---- */
-
-static int check_one_crl(const uint8_t *der, size_t size, X509 *ark, X509 *inter,
-                         struct attest_error *err)
-{
-    const unsigned char *p = der;
-    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
-    int rc = 0;
-    if (!crl || p != der + size) {
-        rc = attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: CRL does not parse");
-        goto out;
-    }
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
-        goto out; /* another product's CRL */
-    if (X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1) {
-        rc = attest_fail(err, ATTEST_E_SIGNATURE, "Enarx SNP evidence: CRL signature invalid");
-        goto out;
-    }
-    X509_REVOKED *rev = NULL;
-    if (inter && X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(inter)) == 1)
-        rc = attest_fail(err, ATTEST_E_REVOKED, "the ASK/ASVK is revoked by the ARK's CRL");
-out:
-    X509_CRL_free(crl);
-    return rc;
-}
-
-static enum attest_snp_product product_from_name(const char *name)
-{
-    for (int p = ATTEST_SNP_MILAN; p < ATTEST_SNP_PRODUCT_COUNT; p++)
-        if (strcmp(name, attest_snp_product_name((enum attest_snp_product)p)) == 0)
-            return (enum attest_snp_product)p;
-    return ATTEST_SNP_UNKNOWN;
-}
-
-static int check_crls(const struct attest_enarx_snp *ev, const struct attest_verify_opts *opts,
-                      const struct attest_claims *claims, struct attest_error *err)
-{
-    enum attest_snp_product p = product_from_name(claims->product);
-    X509 *ark = attest_roots_amd(opts->roots, p, "ark");
-    bool vlek = strcmp(claims->signing_key, "VLEK") == 0;
-    X509 *inter = attest_roots_amd(opts->roots, p, vlek ? "asvk" : "ask");
-    for (size_t i = 0; ark && i < ev->crl_count; i++) {
-        int rc = check_one_crl(ev->crls[i], ev->crl_sizes[i], ark, inter, err);
-        if (rc < 0) return rc;
-    }
-    return 0;
-}
-
 int attest_enarx_snp_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
                             struct attest_claims *claims, struct attest_error *err)
 {
@@ -206,9 +159,9 @@ int attest_enarx_snp_verify(const uint8_t *buf, size_t size, const struct attest
     X509 *vcek = attest_x509_from_blob(ev.vcek, ev.vcek_size);
     if (!vcek)
         return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: VCEK does not parse");
-    rc = attest_snp_verify(ev.report, ev.report_size, opts, vcek, claims, err);
+    struct attest_snp_crls crls = {ev.crls, ev.crl_sizes, ev.crl_count};
+    rc = attest_snp_verify_crls(ev.report, ev.report_size, opts, vcek, &crls, claims, err);
     X509_free(vcek);
-    if (rc == 0) rc = check_crls(&ev, opts, claims, err);
     if (rc == 0)
         snprintf(claims->format, sizeof(claims->format), "enarx-snp-v%u", claims->snp_version);
     return rc;

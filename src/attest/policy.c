@@ -183,10 +183,27 @@ static bool snp_platform_rules(const struct attest_policy *p, const struct attes
     return snp_tcb_rules(p, c, d);
 }
 
+/* Without a current CRL nobody said the ASK/ASVK behind the key is not revoked. */
+static bool snp_revocation_rule(const struct attest_policy *p, const struct attest_claims *c,
+                                struct attest_decision *d)
+{
+    static const char rule[] = "snp.insecure_accept_unchecked_revocation";
+    if (c->revocation_checked) return false;
+    if (p->snp.insecure_accept_unchecked_revocation) {
+        snprintf(d->insecure, sizeof(d->insecure), "%s", rule);
+        return false;
+    }
+    refuse(d, rule,
+           "no current CRL of the ARK was checked (give the product's CRL in the collateral, "
+           "or set %s)",
+           rule);
+    return true;
+}
+
 static bool snp_rules(const struct attest_policy *p, const struct attest_claims *c,
                       struct attest_decision *d)
 {
-    return snp_platform_rules(p, c, d) ||
+    return snp_platform_rules(p, c, d) || snp_revocation_rule(p, c, d) ||
            digest_rule(&p->snp.measurements, c->measurement, 48, "snp.measurements", d) ||
            digest_rule(&p->snp.host_data, c->host_data, 32, "snp.host_data", d) ||
            digest_rule(&p->snp.id_key_digests, c->id_key_digest, 48, "snp.id_key_digests", d);

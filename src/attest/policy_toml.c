@@ -10,7 +10,8 @@
  *   allow_debug = false            report_data = ["hex", ...]
  *   [snp] allow allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc}
  *         min_tcb.{Milan,Genoa,Turin}.{bootloader,...} max_vmpl min_guest_svn
- *         allow_migration_agent allow_smt signing_keys measurements host_data id_key_digests
+ *         allow_migration_agent allow_smt insecure_accept_unchecked_revocation signing_keys
+ *         measurements host_data id_key_digests
  *   [tdx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
  *         insecure_accept_expired_signer mrtd
  *   [sgx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
@@ -230,6 +231,9 @@ static int load_snp(struct ctx *x, struct toml_value *t, struct attest_policy *p
         rc = get_bool(x, v, "snp.allow_migration_agent", &p->snp.allow_migration_agent);
     if (rc == 0 && (v = toml_table_get(t, "allow_smt")))
         rc = get_bool(x, v, "snp.allow_smt", &p->snp.allow_smt);
+    if (rc == 0 && (v = toml_table_get(t, "insecure_accept_unchecked_revocation")))
+        rc = get_bool(x, v, "snp.insecure_accept_unchecked_revocation",
+                      &p->snp.insecure_accept_unchecked_revocation);
     if (rc == 0) rc = load_snp_lists(x, t, p);
     return rc == 0 ? no_unknown(x, t, "snp") : rc;
 }

@@ -116,6 +116,19 @@ static int measured_check(struct steward *s, const struct steward_options *opts,
     return 0;
 }
 
+int steward_collateral_reload(const char *dir, char *err, size_t err_size)
+{
+    struct attest_collateral *c = NULL;
+    struct attest_error aerr = {{0}};
+    int rc = attest_collateral_load(dir, &c, &aerr);
+    if (rc < 0)
+        return steward_fail(err, err_size, rc, "--collateral %s: %s", dir,
+                            aerr.msg[0] ? aerr.msg : strerror(-rc));
+    log_info("collateral: %zu files from %s", attest_collateral_count(c), dir);
+    attest_collateral_install(c);
+    return 0;
+}
+
 static int new_steward(const struct steward_config *cfg, const struct steward_options *opts,
                        struct steward **out, char *err, size_t err_size)
 {
@@ -124,6 +137,10 @@ static int new_steward(const struct steward_config *cfg, const struct steward_op
     int rc = steward_ca_load(cfg->key_path, cfg->crt_path, &s->ca, err, err_size);
     if (rc == 0) rc = load_trust(s, cfg, err, err_size);
     if (rc == 0) rc = measured_check(s, opts, err, err_size);
+    if (rc == 0 && opts && opts->collateral_dir) {
+        rc = steward_collateral_reload(opts->collateral_dir, err, err_size);
+        s->collateral = rc == 0;
+    }
     if (rc == 0) rc = copy_hosts(s, cfg, err, err_size);
     if (rc < 0) {
         if (rc == -ENOMEM) steward_fail(err, err_size, rc, "out of memory");
@@ -152,6 +169,7 @@ int steward_new(const struct steward_config *cfg, struct steward **out, char *er
 void steward_free(struct steward *s)
 {
     if (!s) return;
+    if (s->collateral) attest_collateral_install(NULL);
     steward_ca_free(s->ca);
     attest_roots_free(s->roots);
     attest_policy_free(&s->policy);

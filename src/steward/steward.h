@@ -137,7 +137,15 @@ struct steward;
  */
 struct steward_options {
     bool insecure_any_measurement; /* issue without a measurement allow-list per platform */
+    const char *collateral_dir;    /* --collateral: CRLs, TCB infos, QE identities (see attest.h) */
 };
+
+/*
+ * Loads the collateral directory dir and installs it for every verification from now on (the
+ * previous set stays with the verifications still using it). On failure the installed set is
+ * kept and -errno returned with a message in err. For start-up and SIGHUP.
+ */
+NODISCARD int steward_collateral_reload(const char *dir, char *err, size_t err_size);
 
 /*
  * Loads the CA, the roots and the policy named by cfg. Refuses (-EINVAL, err names the missing

@@ -19,6 +19,7 @@ static struct attest_claims snp_claims(void)
     memset(c.report_data, 0x11, 64);
     c.snp_policy = 0x30000;
     c.tcb = (struct attest_snp_tcb){0, 3, 0, 8, 115};
+    c.revocation_checked = true;
     return c;
 }
 
@@ -81,6 +82,10 @@ static void test_defaults(void **state)
     expect(&p, &c, "snp.max_vmpl");
     struct attest_claims t = tdx_claims("Unknown", false);
     expect(&p, &t, "tdx.insecure_accept_unknown_tcb");
+    /* ... and SNP evidence whose revocation no current CRL checked */
+    c = snp_claims();
+    c.revocation_checked = false;
+    expect(&p, &c, "snp.insecure_accept_unchecked_revocation");
     t.platform = ATTEST_PLATFORM_SGX;
     expect(&p, &t, "sgx.insecure_accept_unknown_tcb");
     attest_policy_free(&p);
@@ -101,6 +106,13 @@ static void test_insecure_names(void **state)
     attest_policy_check(&p, &c, &d);
     assert_true(d.allowed);
     assert_string_equal(d.insecure, "");
+    attest_policy_free(&p);
+    parse(&p, "[snp]\ninsecure_accept_unchecked_revocation = true\n");
+    c = snp_claims();
+    c.revocation_checked = false;
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed);
+    assert_string_equal(d.insecure, "snp.insecure_accept_unchecked_revocation");
     attest_policy_free(&p);
     parse(&p, "[sgx]\ninsecure_accept_expired_signer = true\n");
     c = tdx_claims("UpToDate", true);

@@ -28,8 +28,9 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     test_ca_make(&f->ca, "P-256", 30);
     f->csr = test_read_vector(REAL_CSR, &f->csr_size);
+    /* 2023-01-01: the real CSR's in-band Milan CRL is current then, so revocation is checked */
     struct steward_config cfg = {
-        f->ca.key_path, f->ca.crt_path, VECTORS_DIR "/roots", NULL, NULL, 0, false, 0, 0};
+        f->ca.key_path, f->ca.crt_path, VECTORS_DIR "/roots", NULL, NULL, 0, false, 0, 1672531200};
     char err[256];
     if (steward_new(&cfg, &f->s, err, sizeof(err)) < 0) fail_msg("%s", err);
     struct steward_listen l = {"127.0.0.1", 0, 2, 1, 64, NULL, NULL};
