@@ -4,9 +4,9 @@
  * the rule that refused and why.
  *
  * The decision is a fixed sequence of rules, each named exactly as its key in the TOML policy
- * file ("snp.deny_products", "tdx.tcb_status", "allow_debug"...), so a refusal points the owner
- * at the line to change. Rules run from the coarsest (is this platform allowed at all?) to the
- * finest (is this exact measurement on the allow-list?) and the first refusal wins.
+ * file ("snp.deny_products", "tdx.tcb_status", "insecure_allow_debug"...), so a refusal points the
+ * owner at the line to change. Rules run from the coarsest (is this platform allowed at all?) to
+ * the finest (is this exact measurement on the allow-list?) and the first refusal wins.
  *
  * Safe defaults: simulated evidence and kvm (no evidence) are refused, debug TEEs are refused,
  * the SNP migration agent is refused, SNP VMPLs above 0 are refused, collateral signed by an
@@ -168,9 +168,13 @@ static bool snp_platform_rules(const struct attest_policy *p, const struct attes
                p->snp.max_vmpl);
         return true;
     }
-    if (!p->snp.allow_migration_agent && (c->snp_policy & ATTEST_SNP_POLICY_MIGRATE_MA)) {
-        refuse(d, "snp.allow_migration_agent", "the guest policy allows a migration agent");
-        return true;
+    if (c->snp_policy & ATTEST_SNP_POLICY_MIGRATE_MA) {
+        if (!p->snp.allow_migration_agent) {
+            refuse(d, "snp.insecure_allow_migration_agent",
+                   "the guest policy allows a migration agent (it can read the guest's memory)");
+            return true;
+        }
+        snprintf(d->insecure, sizeof(d->insecure), "snp.insecure_allow_migration_agent");
     }
     if (!p->snp.allow_smt && (c->snp_policy & ATTEST_SNP_POLICY_SMT)) {
         refuse(d, "snp.allow_smt", "the guest policy allows SMT");
@@ -316,12 +320,16 @@ static bool debug_rule(const struct attest_policy *p, const struct attest_claims
               : c->platform == ATTEST_PLATFORM_SGX ? p->sgx.allow_debug
                                                    : -1;
     bool allowed = own >= 0 ? own != 0 : p->allow_debug;
-    if (!c->debug || allowed) return false;
+    if (!c->debug) return false;
     char rule[48];
     if (own >= 0)
-        snprintf(rule, sizeof(rule), "%s.allow_debug", attest_platform_name(c->platform));
+        snprintf(rule, sizeof(rule), "%s.insecure_allow_debug", attest_platform_name(c->platform));
     else
-        snprintf(rule, sizeof(rule), "allow_debug");
+        snprintf(rule, sizeof(rule), "insecure_allow_debug");
+    if (allowed) {
+        snprintf(d->insecure, sizeof(d->insecure), "%s", rule);
+        return false;
+    }
     refuse(d, rule, "the TEE is in debug mode: the host can read and change its memory");
     return true;
 }

@@ -7,20 +7,20 @@
  * an error that names the file, line, column and key. A policy that silently ignored a typo
  * ("deny_product") would be a policy that does not protect, so nothing is ignored.
  *
- *   allow_debug = false            report_data = ["hex", ...]
- *   [snp] allow allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc}
+ *   insecure_allow_debug = false   report_data = ["hex", ...]
+ *   [snp] allow insecure_allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc}
  *         min_tcb.{Milan,Genoa,Turin}.{bootloader,...} max_vmpl min_guest_svn
- *         allow_migration_agent allow_smt insecure_accept_unchecked_revocation signing_keys
- *         measurements host_data id_key_digests
- *   [tdx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
- *         insecure_accept_expired_signer mrtd
- *   [sgx] allow allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
+ *         insecure_allow_migration_agent allow_smt insecure_accept_unchecked_revocation
+ * signing_keys measurements host_data id_key_digests [tdx] allow insecure_allow_debug deny_fmspc
+ * tcb_status insecure_accept_unknown_tcb insecure_accept_expired_signer mrtd [sgx] allow
+ * insecure_allow_debug deny_fmspc tcb_status insecure_accept_unknown_tcb
  *         insecure_accept_expired_signer mrenclave mrsigner min_isv_svn isv_prod_id
  *   [sim] insecure_allow measurements          [kvm] insecure_allow
  *
  * Keys that weaken the verdict past what can be checked are spelled insecure_*. Their old names
- * (sim.allow, kvm.allow, accept_expired_signer, "Unknown" in tcb_status) are errors that name
- * the new key, so that an old policy fails loudly instead of silently changing meaning.
+ * (allow_debug, sim.allow, kvm.allow, snp.allow_migration_agent, accept_expired_signer,
+ * "Unknown" in tcb_status) are errors that name the new key, so that an old policy fails loudly
+ * instead of silently changing meaning.
  */
 #include <ctype.h>
 #include <string.h>
@@ -147,10 +147,11 @@ static int renamed(struct ctx *x, struct toml_value *t, const char *section, con
 {
     struct toml_value *v = toml_table_get(t, old);
     if (!v) return 0;
+    const char *dot = section[0] ? "." : "";
     return attest_fail(x->err, -EINVAL,
-                       "%s:%d:%d: '%s.%s' was renamed '%s.%s' (it weakens the verdict past what "
+                       "%s:%d:%d: '%s%s%s' was renamed '%s%s%s' (it weakens the verdict past what "
                        "can be checked)",
-                       x->name, v->line, v->col, section, old, section, new_key);
+                       x->name, v->line, v->col, section, dot, old, section, dot, new_key);
 }
 
 static int load_floors(struct ctx *x, struct toml_value *t, const char *name,
@@ -189,12 +190,15 @@ static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_polic
     return rc == 0 ? no_unknown(x, t, "snp.min_tcb") : rc;
 }
 
-static int opt_debug(struct ctx *x, struct toml_value *t, const char *key, int *out)
+/* [<platform>] insecure_allow_debug; section names the table for messages. */
+static int opt_debug(struct ctx *x, struct toml_value *t, const char *section, const char *key,
+                     int *out)
 {
-    struct toml_value *v = toml_table_get(t, "allow_debug");
+    int rc = renamed(x, t, section, "allow_debug", "insecure_allow_debug");
+    struct toml_value *v = toml_table_get(t, "insecure_allow_debug");
     bool b = false;
-    if (!v) return 0;
-    int rc = get_bool(x, v, key, &b);
+    if (rc < 0 || !v) return rc;
+    rc = get_bool(x, v, key, &b);
     if (rc == 0) *out = b;
     return rc;
 }
@@ -220,15 +224,17 @@ static int load_snp_lists(struct ctx *x, struct toml_value *t, struct attest_pol
 static int load_snp(struct ctx *x, struct toml_value *t, struct attest_policy *p)
 {
     struct toml_value *v;
-    int rc = opt_debug(x, t, "snp.allow_debug", &p->snp.allow_debug);
+    int rc = opt_debug(x, t, "snp", "snp.insecure_allow_debug", &p->snp.allow_debug);
     if (rc == 0 && (v = toml_table_get(t, "allow")))
         rc = get_bool(x, v, "snp.allow", &p->allow_snp);
     if (rc == 0 && (v = toml_table_get(t, "max_vmpl")))
         rc = get_int(x, v, "snp.max_vmpl", 3, &p->snp.max_vmpl);
     if (rc == 0 && (v = toml_table_get(t, "min_guest_svn")))
         rc = get_int(x, v, "snp.min_guest_svn", INT32_MAX, &p->snp.min_guest_svn);
-    if (rc == 0 && (v = toml_table_get(t, "allow_migration_agent")))
-        rc = get_bool(x, v, "snp.allow_migration_agent", &p->snp.allow_migration_agent);
+    if (rc == 0)
+        rc = renamed(x, t, "snp", "allow_migration_agent", "insecure_allow_migration_agent");
+    if (rc == 0 && (v = toml_table_get(t, "insecure_allow_migration_agent")))
+        rc = get_bool(x, v, "snp.insecure_allow_migration_agent", &p->snp.allow_migration_agent);
     if (rc == 0 && (v = toml_table_get(t, "allow_smt")))
         rc = get_bool(x, v, "snp.allow_smt", &p->snp.allow_smt);
     if (rc == 0 && (v = toml_table_get(t, "insecure_accept_unchecked_revocation")))
@@ -261,7 +267,7 @@ static int load_dcap(struct ctx *x, struct toml_value *t, const char *name, bool
     char key[48];
     struct toml_value *v;
 #define KEY(k) (snprintf(key, sizeof(key), "%s.%s", name, k), key)
-    int rc = opt_debug(x, t, KEY("allow_debug"), &d->allow_debug);
+    int rc = opt_debug(x, t, name, KEY("insecure_allow_debug"), &d->allow_debug);
     if (rc == 0 && (v = toml_table_get(t, "allow"))) rc = get_bool(x, v, KEY("allow"), allow);
     if (rc == 0 && (v = toml_table_get(t, "deny_fmspc")))
         rc = get_strings(x, v, KEY("deny_fmspc"), NULL, &d->deny_fmspc);
@@ -318,8 +324,9 @@ static int load_root(struct ctx *x, struct toml_value *root, struct attest_polic
     static const char *const sections[] = {"snp", "tdx", "sgx", "sim", "kvm"};
     struct toml_value *v;
     int rc = 0;
-    if ((v = toml_table_get(root, "allow_debug")))
-        rc = get_bool(x, v, "allow_debug", &p->allow_debug);
+    rc = renamed(x, root, "", "allow_debug", "insecure_allow_debug");
+    if (rc == 0 && (v = toml_table_get(root, "insecure_allow_debug")))
+        rc = get_bool(x, v, "insecure_allow_debug", &p->allow_debug);
     if (rc == 0 && (v = toml_table_get(root, "report_data")))
         rc = get_digests(x, v, "report_data", 64, true, &p->report_data);
     for (size_t i = 0; rc == 0 && i < ARRAY_LEN(sections); i++)

@@ -13,9 +13,9 @@
  * A caller's own pins are one list, but the slots still differ: the Intel root is EC P-256 and an
  * AMD ARK is not (AMD's are RSA-4096), and one root cannot fill two product slots. Intermediates
  * (ASK, ASVK) are accepted only if they verify with their product's ARK. Validity times are not
- * checked here: they are checked at verification time against the verification time (--at), since
- * stored evidence outlives certificates. Missing files are fine; evidence that needs them fails
- * with ATTEST_E_NOKEY.
+ * checked here but at verification time, against the verification time (now, or a pinned
+ * --insecure-verify-at), since stored evidence outlives certificates. Missing files are fine;
+ * evidence that needs them fails with ATTEST_E_NOKEY.
  */
 #include <string.h>
 #include <sys/stat.h>

@@ -68,10 +68,10 @@ static void test_defaults(void **state)
     struct attest_claims c = snp_claims();
     expect(&p, &c, NULL);
     c.debug = true;
-    expect(&p, &c, "allow_debug");
+    expect(&p, &c, "insecure_allow_debug");
     c = snp_claims();
     c.snp_policy |= ATTEST_SNP_POLICY_MIGRATE_MA;
-    expect(&p, &c, "snp.allow_migration_agent");
+    expect(&p, &c, "snp.insecure_allow_migration_agent");
     c.platform = ATTEST_PLATFORM_SIM;
     expect(&p, &c, "sim.insecure_allow");
     c.platform = ATTEST_PLATFORM_KVM;
@@ -130,17 +130,17 @@ static void test_debug_both_ways(void **state)
     struct attest_policy p;
     struct attest_claims c = snp_claims();
     c.debug = true;
-    parse(&p, "allow_debug = true\n");
+    parse(&p, "insecure_allow_debug = true\n");
     expect(&p, &c, NULL);
     attest_policy_free(&p);
-    parse(&p, "allow_debug = true\n[snp]\nallow_debug = false\n");
-    expect(&p, &c, "snp.allow_debug");
+    parse(&p, "insecure_allow_debug = true\n[snp]\ninsecure_allow_debug = false\n");
+    expect(&p, &c, "snp.insecure_allow_debug");
     attest_policy_free(&p);
-    parse(&p, "[snp]\nallow_debug = true\n");
+    parse(&p, "[snp]\ninsecure_allow_debug = true\n");
     expect(&p, &c, NULL);
     struct attest_claims t = tdx_claims("UpToDate", true);
     t.debug = true;
-    expect(&p, &t, "allow_debug"); /* the snp override does not leak into tdx */
+    expect(&p, &t, "insecure_allow_debug"); /* the snp override does not leak into tdx */
     attest_policy_free(&p);
 }
 
@@ -342,9 +342,14 @@ static void test_toml_errors(void **state)
     expect_error("[tdx]\ntcb_status = [\"uptodate\", 3]\n", "unknown value");
     expect_error("[tdx]\nmrenclave = []\n", "unknown key 'tdx.mrenclave'");
     expect_error("[snp.min_tcb]\nucode = 1\n", "unknown key 'snp.min_tcb.ucode'");
-    expect_error("allow_debug = 1\n", "expected a boolean");
+    expect_error("insecure_allow_debug = 1\n", "expected a boolean");
     expect_error("snp = 1\n", "expected a table");
     expect_error("[snp\n", "t.toml:1:");
+    expect_error("allow_debug = true\n", "'allow_debug' was renamed 'insecure_allow_debug'");
+    expect_error("[tdx]\nallow_debug = true\n",
+                 "'tdx.allow_debug' was renamed 'tdx.insecure_allow_debug'");
+    expect_error("[snp]\nallow_migration_agent = true\n",
+                 "'snp.allow_migration_agent' was renamed 'snp.insecure_allow_migration_agent'");
     /* issue #10: old names of weakening keys name the new one */
     expect_error("[sim]\nallow = true\n", "'sim.allow' was renamed 'sim.insecure_allow'");
     expect_error("[kvm]\nallow = true\n", "'kvm.allow' was renamed 'kvm.insecure_allow'");

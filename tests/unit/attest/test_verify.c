@@ -75,7 +75,7 @@ static void test_snp_vectors(void **state)
     (void)state;
     const struct case_ cases[] = {
         {"snp/gosev-milan-v2-debug/report.bin", "snp/gosev-milan-v2-debug/vcek.der", NULL, 0, 0,
-         "allow_debug", NULL, "allow_debug = true\n" UNCHECKED_REV, NULL},
+         "insecure_allow_debug", NULL, "insecure_allow_debug = true\n" UNCHECKED_REV, NULL},
         {"snp/virtee-milan-v2/report.bin", "snp/virtee-milan-v2/vcek.der", NULL, 0, 0, REV_RULE,
          NULL, UNCHECKED_REV, NULL},
         {"snp/trustee-milan-v2/report.bin", "snp/trustee-milan-v2/vcek.der", NULL, 0, 0, REV_RULE,
@@ -106,8 +106,8 @@ static void test_dcap_vectors(void **state)
     free(q);
     if (fmt != ATTEST_FORMAT_DCAP_QUOTE) skip(); /* built without dcap.c */
     const struct case_ cases[] = {
-        {"tdx/trustee-spr-v4/quote.dat", NULL, NULL, 0, 0, "allow_debug", "Unknown",
-         "allow_debug = true\n", "tdx.insecure_accept_unknown_tcb"},
+        {"tdx/trustee-spr-v4/quote.dat", NULL, NULL, 0, 0, "insecure_allow_debug", "Unknown",
+         "insecure_allow_debug = true\n", "tdx.insecure_accept_unknown_tcb"},
         {"tdx/gotdx-spr-v4/quote.dat", NULL, "tdx/gotdx-spr-v4", vec_time(2023, 6, 25), 0,
          "tdx.tcb_status", NULL, NULL, NULL},
         {"tdx/gotdx-spr-v4/quote.dat", NULL, NULL, vec_time(2023, 6, 25), 0,
@@ -117,7 +117,8 @@ static void test_dcap_vectors(void **state)
          "Unknown", "[tdx]\ninsecure_accept_unknown_tcb = true\n", NULL},
         {"tdx/trustee-gnr-v4/quote.dat", NULL, "tdx/trustee-gnr-v4", vec_time(2025, 11, 1), 0,
          "tdx.tcb_status", "OutOfDate", NULL, NULL},
-        {"sgx/trustee-occlum-debug/quote.dat", NULL, NULL, 0, 0, "allow_debug", NULL, NULL, NULL},
+        {"sgx/trustee-occlum-debug/quote.dat", NULL, NULL, 0, 0, "insecure_allow_debug", NULL, NULL,
+         NULL},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++)
         run_case(&cases[i]);
