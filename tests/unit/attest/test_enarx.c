@@ -245,7 +245,7 @@ struct dbuf {
 static void put(struct dbuf *o, const void *p, size_t n)
 {
     assert_true(o->n + n <= sizeof(o->b));
-    memcpy(o->b + o->n, p, n);
+    if (n) memcpy(o->b + o->n, p, n);
     o->n += n;
 }
 
