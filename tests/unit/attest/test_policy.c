@@ -6,6 +6,8 @@
  */
 #include "helpers.h"
 
+#include "attest/policy_rules.h"
+
 static struct attest_claims snp_claims(void)
 {
     struct attest_claims c;
@@ -362,6 +364,43 @@ static void test_toml_errors(void **state)
     expect_error("[snp.min_tcb.Milan]\nucode = 1\n", "unknown key 'snp.min_tcb.Milan.ucode'");
 }
 
+/*
+ * Issue #10: one table (policy_rules.h) names the rules and the keys. Every rule of it is a key
+ * the loader reads (a value of its kind parses at its dotted name), and every renamed key is
+ * refused naming a rule of the table.
+ */
+static void test_rule_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ATTEST_RULE_COUNT; i++) {
+        const struct attest_rule_info *r = &attest_rules[i];
+        const char *v = "[]";
+        switch (r->kind) {
+        case RULE_BOOL:
+        case RULE_TRI: v = "true"; break;
+        case RULE_INT: v = "0"; break;
+        case RULE_MIN_TCB: v = "{ snp = 1 }"; break;
+        default: break;
+        }
+        char text[160];
+        size_t n = strlen(r->section);
+        assert_string_equal(r->name + n, r->key);
+        assert_memory_equal(r->name, r->section, n);
+        if (n)
+            snprintf(text, sizeof(text), "[%.*s]\n%s = %s\n", (int)(n - 1), r->section, r->key, v);
+        else
+            snprintf(text, sizeof(text), "%s = %s\n", r->key, v);
+        struct attest_policy p;
+        struct attest_error err = {{0}};
+        attest_policy_init(&p);
+        if (attest_policy_parse(text, strlen(text), "t.toml", &p, &err) != 0)
+            fail_msg("rule %s: '%s' does not load: %s", r->name, text, err.msg);
+        attest_policy_free(&p);
+        struct attest_decision d;
+        assert_true(strlen(r->name) < sizeof(d.rule)); /* a refusal can carry the whole name */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_vmpl_keys_svn), cmocka_unit_test(test_measurement_lists),
         cmocka_unit_test(test_dcap_rules),    cmocka_unit_test(test_sim_both_ways),
         cmocka_unit_test(test_toml_errors),   cmocka_unit_test(test_insecure_names),
+        cmocka_unit_test(test_rule_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
