@@ -5,7 +5,8 @@
  * in process with and without the HTTP server, and its verification alone.
  *
  *   steward_load http --port P --pid PID --csr FILE [--clients N] [--requests M] [--seconds S]
- *   steward_load inproc --key CA.key --crt CA.crt --csr FILE [--roots DIR] [--seconds S]
+ *   steward_load inproc --key CA.key --crt CA.crt --csr FILE [--roots DIR] [--policy FILE]
+ *                       [--seconds S]
  *
  * http: each client thread connects, sends one POST (HTTP/1.0, as a Keep sends its one CSR),
  * reads the answer to EOF and records the latency; a shared counter bounds the total, a deadline
@@ -234,6 +235,8 @@ int main(int argc, char **argv)
             cfg.crt_path = v;
         else if (!strcmp(o, "--roots"))
             cfg.roots_dir = v;
+        else if (!strcmp(o, "--policy"))
+            cfg.policy_path = v;
     }
     uint8_t *csr = NULL;
     if (argc < 2 || !csr_path || util_file_read(csr_path, 1u << 20, &csr, &l.csr_size) < 0 ||

@@ -188,6 +188,10 @@ struct attest_claims {
     uint8_t cpu_svn[16]; /* SGX */
     uint16_t pce_svn;
     uint8_t pck_tcb[16]; /* the PCK certificate's TCB components */
+
+    /* SNP revocation: a current CRL of the ARK was consulted for the intermediate */
+    bool revocation_checked;
+    char revocation[80]; /* what was and was not checked, for humans */
 };
 
 /* Trust anchors, loaded from a directory laid out as
@@ -377,19 +381,20 @@ struct attest_dcap_policy {
     int allow_debug;                      /* -1: inherit the top-level allow_debug */
     struct attest_string_list deny_fmspc; /* 12 hex digits, case-insensitive */
     struct attest_string_list tcb_status; /* accepted statuses; unset: see attest_policy */
-    bool accept_expired_signer;         /* trust a TCB status whose collateral signer had expired */
-    struct attest_digest_list mr;       /* tdx: mrtd; sgx: mrenclave */
-    struct attest_digest_list mrsigner; /* sgx only */
-    int min_isv_svn;                    /* sgx only; -1: any */
-    int isv_prod_id;                    /* sgx only; -1: any */
+    bool insecure_accept_expired_signer;  /* trust a TCB status whose collateral signer expired */
+    bool insecure_accept_unknown_tcb;     /* accept TCB status Unknown (no collateral at all) */
+    struct attest_digest_list mr;         /* tdx: mrtd; sgx: mrenclave */
+    struct attest_digest_list mrsigner;   /* sgx only */
+    int min_isv_svn;                      /* sgx only; -1: any */
+    int isv_prod_id;                      /* sgx only; -1: any */
 };
 
 /*
  * The owner's policy. attest_policy_init() sets the defaults: snp, tdx, sgx allowed, sim and kvm
- * refused, debug refused, no minima, no allow-lists; accepted TCB statuses: UpToDate, applied
- * only when collateral was given (without it the status is Unknown, accepted with a warning
- * unless tcb_status is set explicitly); collateral whose signing certificate had expired is not
- * trusted.
+ * refused (TOML: [sim]/[kvm] insecure_allow), debug refused, SNP VMPL 0 only, no TCB minima, no
+ * allow-lists; accepted TCB statuses: UpToDate; status Unknown (no collateral) refused unless
+ * insecure_accept_unknown_tcb; collateral whose signing certificate had expired is not trusted
+ * unless insecure_accept_expired_signer.
  */
 struct attest_policy {
     bool allow_snp, allow_tdx, allow_sgx, allow_sim, allow_kvm;
@@ -399,11 +404,13 @@ struct attest_policy {
         int allow_debug;                         /* -1: inherit */
         struct attest_string_list deny_products; /* "Milan"... (case-insensitive) */
         struct attest_snp_min_tcb min_tcb;
-        int max_vmpl;                           /* -1: any */
-        int min_guest_svn;                      /* -1: any */
-        bool allow_migration_agent;             /* default false */
-        bool allow_smt;                         /* default true */
-        struct attest_string_list signing_keys; /* "VCEK", "VLEK"; unset: both */
+        struct attest_snp_min_tcb product_min_tcb[ATTEST_SNP_PRODUCT_COUNT]; /* by product */
+        int max_vmpl;                                                        /* -1: any */
+        int min_guest_svn;                                                   /* -1: any */
+        bool allow_migration_agent;                                          /* default false */
+        bool allow_smt;                                                      /* default true */
+        bool insecure_accept_unchecked_revocation; /* SNP without a current CRL consulted */
+        struct attest_string_list signing_keys;    /* "VCEK", "VLEK"; unset: both */
         struct attest_digest_list measurements;
         struct attest_digest_list host_data;
         struct attest_digest_list id_key_digests;
@@ -436,15 +443,63 @@ struct attest_decision {
     char rule[48];           /* e.g. "snp.deny_products", "allow_debug", "tdx.tcb_status" */
     char detail[200];        /* what the claim was and what the rule wanted */
     bool warned_unknown_tcb; /* allowed although the TCB status is Unknown */
+    char insecure[48];       /* allowed only thanks to this insecure rule (warn on each use) */
 };
 
 /* Judges verified claims against a policy. Never fails; fills *d. */
 void attest_policy_check(const struct attest_policy *p, const struct attest_claims *c,
                          struct attest_decision *d);
 
+/*
+ * The first platform the policy accepts without a measurement allow-list (snp.measurements,
+ * tdx.mrtd, sgx.mrenclave or sgx.mrsigner, sim.measurements), or ATTEST_PLATFORM_NONE when every
+ * accepted platform has one. kvm proves no measurement at all and is not counted. key (key_size
+ * bytes, may be 0) gets the policy key that is missing, e.g. "snp.measurements".
+ */
+enum attest_platform attest_policy_unmeasured(const struct attest_policy *p, char *key,
+                                              size_t key_size);
+
 /* Hex helpers shared by the command and the policy: lower-case hex of size bytes into out
  * (out_size >= 2*size+1). */
 void attest_hex(const uint8_t *bytes, size_t size, char *out, size_t out_size);
+
+/* ==== Collateral directory (src/attest/collateral.c) =====================================
+ *
+ * For a long-running verifier (the Steward): the CRLs, TCB infos and QE identities that say
+ * whether genuine platforms are still current, from a directory laid out as
+ *   amd/{milan,genoa,turin}/crl.der   intel/{root_crl,pck_processor_crl,pck_platform_crl}.der
+ *   intel/tcb_signing_chain.pem   intel/{qe_identity,td_qe_identity}.json
+ *   intel/tcbinfo/<FMSPC>.json   intel/tdx_tcbinfo/<FMSPC>.json
+ * loaded whole and installed process-wide; verifications that are not given a collateral_dir
+ * use the installed set (SNP: the product's CRL; DCAP: the documents for the quote's TEE type,
+ * FMSPC and PCK CA). Nothing in it is trusted before its signature and validity are checked.
+ */
+struct attest_collateral;
+
+/*
+ * Loads dir (every file optional; unknown names are an error, so that a misspelt file is not a
+ * silently skipped check). Returns 0 and *out (free with attest_collateral_free, or hand it to
+ * attest_collateral_install), -ENOENT, -EINVAL/ATTEST_E_MALFORMED (err names the file), -EIO,
+ * -ENOMEM.
+ */
+NODISCARD int attest_collateral_load(const char *dir, struct attest_collateral **out,
+                                     struct attest_error *err);
+void attest_collateral_free(struct attest_collateral *c);
+
+/* Installs c (taking ownership; NULL uninstalls). Verifications in progress keep the old set,
+ * which is freed when the last of them ends. Thread-safe. */
+void attest_collateral_install(struct attest_collateral *c);
+
+/* Files in a loaded set (CRLs, chains, identities, TCB infos), for logs. */
+size_t attest_collateral_count(const struct attest_collateral *c);
+
+/*
+ * Where a downloaded collateral file belongs in the layout above, from its content: a CRL by its
+ * issuer (ARK-Milan/Genoa/Turin, Intel SGX Root CA, PCK Processor/Platform CA), a TCB info by
+ * its id and FMSPC, a QE identity by its id, a PEM chain as the TCB signing chain. Writes the
+ * relative path to out. Returns 0 or -EINVAL (not a collateral file we know).
+ */
+NODISCARD int attest_collateral_place(const uint8_t *buf, size_t size, char *out, size_t out_size);
 
 /* ==== Verification cache (src/attest/cache.c) ===========================================
  *

@@ -452,6 +452,86 @@ static int quote_signatures(const uint8_t *q, const struct quote_view *v, X509 *
     return rc;
 }
 
+/* ---- the Quoting Enclave's identity ---- */
+
+/*
+ * Intel's Quoting Enclaves, checked on every quote whether or not collateral is given: a quote is
+ * only as good as the enclave that signed its attestation key, and the PCK certifies any enclave
+ * of the platform (a host with flexible launch control can run its own "QE", have the PCE certify
+ * its key, and sign any body). Values from Intel's signed QE identity documents:
+ *   SGX QE: id "QE", MRSIGNER 8C4F5775...C57BFF, ISVPRODID 1; Intel's identity at
+ *     tcbEvaluationDataNumber 17 lists ISVSVN 8 as UpToDate (tcbDate 2024-03-13), 6 and below as
+ *     OutOfDate; the SGX quote in the shared vectors (sgx/trustee-occlum-debug) has a QE with
+ *     exactly this MRSIGNER, ISVPRODID 1 and ISVSVN 8.
+ *   TD QE: id "TD_QE", MRSIGNER DC9E2A7C...54A8C5, ISVPRODID 2, one level, ISVSVN 4 UpToDate
+ *     (the signed identities in the shared vectors tdx/gotdx-spr-v4, tcbEvaluationDataNumber 15,
+ *     and tdx/trustee-gnr-v4, 17; all three TDX quotes there carry this QE, ISVSVN 4 or 7).
+ * Both identities require MISCSELECT 0 and ATTRIBUTES & FBFFFFFFFFFFFFFF (the flags; XFRM is not
+ * masked in) == 11000000 00000000: INIT and PROVISIONKEY set, DEBUG clear (a debug QE would let the
+ * host read the attestation key). The minimum ISVSVN is the UpToDate level: an older QE is
+ * refused even without collateral (collateral may degrade the status further, never raise it).
+ */
+struct qe_identity {
+    const char *name;
+    uint16_t isv_prod_id;
+    uint16_t min_isv_svn;
+    uint8_t mr_signer[32];
+};
+
+static const struct qe_identity INTEL_SGX_QE = {
+    "QE",
+    1,
+    8,
+    {0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e, 0x96, 0x13, 0x7f,
+     0x77, 0xc6, 0x8a, 0x82, 0x9a, 0x00, 0x56, 0xac, 0x8d, 0xed, 0x70,
+     0x14, 0x0b, 0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff},
+};
+
+static const struct qe_identity INTEL_TD_QE = {
+    "TD_QE",
+    2,
+    4,
+    {0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34,
+     0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba,
+     0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5},
+};
+
+static const uint8_t QE_ATTRIBUTES[8] = {0x11, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t QE_ATTRIBUTES_MASK[8] = {0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* The QE report (already verified with the PCK) must be Intel's QE for this TEE type. */
+static int qe_identity_check(const struct quote_view *v, struct attest_error *err)
+{
+    const struct qe_identity *id =
+        v->tee_type == ATTEST_DCAP_TEE_TDX ? &INTEL_TD_QE : &INTEL_SGX_QE;
+    const uint8_t *r = v->qe_report;
+    uint16_t prod = rd16(r + 256), svn = rd16(r + 258);
+    if (CRYPTO_memcmp(r + 128, id->mr_signer, 32) != 0)
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "quote: QE report MRSIGNER (offset 128 of the QE report) is not Intel's "
+                           "%s signer: the attestation key was not made by Intel's Quoting Enclave",
+                           id->name);
+    if (prod != id->isv_prod_id)
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "quote: QE report ISVPRODID %u, Intel's %s is %u", prod, id->name,
+                           id->isv_prod_id);
+    for (size_t i = 0; i < 8; i++)
+        if ((r[48 + i] & QE_ATTRIBUTES_MASK[i]) != QE_ATTRIBUTES[i])
+            return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                               "quote: QE report ATTRIBUTES byte %zu is 0x%02x, Intel's %s has "
+                               "0x%02x under mask 0x%02x (DEBUG must be clear)",
+                               i, r[48 + i], id->name, QE_ATTRIBUTES[i], QE_ATTRIBUTES_MASK[i]);
+    if (rd32(r + 16) != 0)
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "quote: QE report MISCSELECT 0x%08x, Intel's %s has 0", rd32(r + 16),
+                           id->name);
+    if (svn < id->min_isv_svn)
+        return attest_fail(err, ATTEST_DCAP_E_MISMATCH,
+                           "quote: QE ISVSVN %u is below %u, the oldest %s Intel lists as UpToDate",
+                           svn, id->min_isv_svn, id->name);
+    return 0;
+}
+
 /* ---- the PCK chain ---- */
 
 /* True when the last PEM read stopped because no further PEM block exists (not a bad one). */
@@ -819,14 +899,21 @@ static int verify_all(const uint8_t *q, size_t size, const struct attest_dcap_op
     quote_claims(q, &v, out);
     rc = pck_extension(pck, out, err);
     if (rc == 0) rc = quote_signatures(q, &v, pck, err);
+    if (rc == 0) rc = qe_identity_check(&v, err);
+    const struct attest_dcap_collateral *col = opts->collateral;
+    struct attest_dcap_collateral picked = {0};
     if (rc == 0) {
         pck_ca_name(pck, out->pck_ca, sizeof(out->pck_ca));
-        if (opts->collateral) rc = crls_apply(opts->collateral, chain, at, out, err);
+        if (!col && opts->select) {
+            opts->select(opts->select_ctx, out, &picked);
+            if (picked.tcb_info || picked.qe_identity || picked.pck_crl || picked.root_crl)
+                col = &picked;
+        }
+        if (col) rc = crls_apply(col, chain, at, out, err);
         if (rc == 0 && out->crl_checked)
             snprintf(out->note, sizeof(out->note), "no TCB info: status unknown; CRLs checked");
     }
-    if (rc == 0 && opts->collateral)
-        rc = attest_dcap_collateral_apply(opts->collateral, opts->root, at, out, err);
+    if (rc == 0 && col) rc = attest_dcap_collateral_apply(col, opts->root, at, out, err);
     attest_dcap_chain_free(chain);
     return rc;
 }

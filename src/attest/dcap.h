@@ -14,6 +14,9 @@
  *   4. verify the QE report signature (PCK key), the binding SHA-256(attestation key || QE auth
  *      data) == QE REPORTDATA[0..32] (and zeros after), and the quote signature (attestation key
  *      over header and body);
+ *   4b. check the QE report is Intel's Quoting Enclave for the TEE type (QE for SGX, TD_QE for
+ *      TDX: MRSIGNER, ISVPRODID, ATTRIBUTES, MISCSELECT, minimum ISVSVN; built in, see dcap.c),
+ *      with or without collateral: a quote signed by any other enclave is not valid;
  *   5. with CRLs: verify them and check that no certificate of the chain is revoked;
  *   6. with TCB info / QE identity: verify their signatures over the raw bytes of the signed
  *      member, their validity window, that they match the quote (FMSPC, PCE-ID, TEE type, QE
@@ -111,11 +114,20 @@ struct attest_dcap_collateral {
     size_t root_crl_size;
 };
 
+struct attest_dcap_claims;
+
 struct attest_dcap_opts {
     X509 *root;                 /* the Intel SGX Root CA (borrowed, required) */
     const uint8_t *root_sha256; /* 32-byte pin of root's DER; NULL: Intel's */
     const struct attest_dcap_collateral *collateral; /* NULL: none, status Unknown */
     time_t at; /* verification time for certificates, CRLs, collateral; 0: now */
+    /*
+     * Without collateral: called once the PCK certificate is read (claims hold the TEE type,
+     * FMSPC and PCK CA) to pick collateral for this platform into *out (left zero: none).
+     */
+    void (*select)(void *ctx, const struct attest_dcap_claims *claims,
+                   struct attest_dcap_collateral *out);
+    void *select_ctx;
 };
 
 #define ATTEST_DCAP_MAX_ADVISORIES 48

@@ -13,12 +13,17 @@
  *
  * and binds the CSR's key to the hardware by putting a hash of the CSR's SubjectPublicKeyInfo
  * DER in REPORT_DATA (SHA-384 for SNP, SHA-256 for SGX whose report data is 64 bytes but whose
- * quotes are usually checked on 32). Verifying a CSR therefore means: the CSR's own signature
- * (proof of possession), exactly one evidence extension, the evidence, and the binding. The
- * parsers here only split DER (strictly, with der.c); all the checking is in snp.c/dcap.c.
+ * quotes are usually checked on 32), zeros after it. Verifying a CSR therefore means: the CSR
+ * read strictly (csr.c: strict DER, version 0, every extension request walked, exactly one
+ * evidence extension, and OpenSSL's parse re-encoding to the same bytes), its own signature
+ * (proof of possession), the evidence, that the evidence is of the platform its OID names (an
+ * SGX extension holding a TDX quote is refused), and the binding: REPORT_DATA exactly
+ * hash || zeros. The parsers here only split DER (strictly, with der.c); all the checking of
+ * evidence is in snp.c/dcap.c.
  *
- * CRLs shipped in SNP evidence are checked when their issuer is the product's ARK: the CRL's
- * signature must verify, and the ASK/ASVK that issued the VCEK must not be listed.
+ * CRLs shipped in SNP evidence are handed to snp.c, which checks those of the product's ARK
+ * (signature, nextUpdate) against the intermediate that verified the VCEK, beside the installed
+ * collateral's CRL; whether any current CRL was consulted is a claim the policy judges.
  */
 #include <string.h>
 
@@ -145,54 +150,6 @@ int attest_enarx_sgx_parse(const uint8_t *buf, size_t size, struct attest_enarx_
     return 0;
 }
 
-/* ---- CRLs in SNP evidence ---- */
-
-static int check_one_crl(const uint8_t *der, size_t size, X509 *ark, X509 *inter,
-                         struct attest_error *err)
-{
-    const unsigned char *p = der;
-    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
-    int rc = 0;
-    if (!crl || p != der + size) {
-        rc = attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: CRL does not parse");
-        goto out;
-    }
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
-        goto out; /* another product's CRL */
-    if (X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1) {
-        rc = attest_fail(err, ATTEST_E_SIGNATURE, "Enarx SNP evidence: CRL signature invalid");
-        goto out;
-    }
-    X509_REVOKED *rev = NULL;
-    if (inter && X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(inter)) == 1)
-        rc = attest_fail(err, ATTEST_E_REVOKED, "the ASK/ASVK is revoked by the ARK's CRL");
-out:
-    X509_CRL_free(crl);
-    return rc;
-}
-
-static enum attest_snp_product product_from_name(const char *name)
-{
-    for (int p = ATTEST_SNP_MILAN; p < ATTEST_SNP_PRODUCT_COUNT; p++)
-        if (strcmp(name, attest_snp_product_name((enum attest_snp_product)p)) == 0)
-            return (enum attest_snp_product)p;
-    return ATTEST_SNP_UNKNOWN;
-}
-
-static int check_crls(const struct attest_enarx_snp *ev, const struct attest_verify_opts *opts,
-                      const struct attest_claims *claims, struct attest_error *err)
-{
-    enum attest_snp_product p = product_from_name(claims->product);
-    X509 *ark = attest_roots_amd(opts->roots, p, "ark");
-    bool vlek = strcmp(claims->signing_key, "VLEK") == 0;
-    X509 *inter = attest_roots_amd(opts->roots, p, vlek ? "asvk" : "ask");
-    for (size_t i = 0; ark && i < ev->crl_count; i++) {
-        int rc = check_one_crl(ev->crls[i], ev->crl_sizes[i], ark, inter, err);
-        if (rc < 0) return rc;
-    }
-    return 0;
-}
-
 int attest_enarx_snp_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
                             struct attest_claims *claims, struct attest_error *err)
 {
@@ -202,9 +159,9 @@ int attest_enarx_snp_verify(const uint8_t *buf, size_t size, const struct attest
     X509 *vcek = attest_x509_from_blob(ev.vcek, ev.vcek_size);
     if (!vcek)
         return attest_fail(err, ATTEST_E_MALFORMED, "Enarx SNP evidence: VCEK does not parse");
-    rc = attest_snp_verify(ev.report, ev.report_size, opts, vcek, claims, err);
+    struct attest_snp_crls crls = {ev.crls, ev.crl_sizes, ev.crl_count};
+    rc = attest_snp_verify_crls(ev.report, ev.report_size, opts, vcek, &crls, claims, err);
     X509_free(vcek);
-    if (rc == 0) rc = check_crls(&ev, opts, claims, err);
     if (rc == 0)
         snprintf(claims->format, sizeof(claims->format), "enarx-snp-v%u", claims->snp_version);
     return rc;
@@ -223,116 +180,145 @@ int attest_enarx_sgx_verify(const uint8_t *buf, size_t size, const struct attest
 
 /* ---- CSRs ---- */
 
-static X509_REQ *csr_parse(const uint8_t *buf, size_t size)
+/*
+ * The DER of a CSR given as DER or as one PEM "CERTIFICATE REQUEST" block; *owned is set when
+ * the bytes had to be decoded (the caller frees it).
+ */
+static int csr_der(const uint8_t *buf, size_t size, uint8_t **owned, const uint8_t **der,
+                   size_t *der_size, struct attest_error *err)
 {
-    if (size == 0 || size > INT32_MAX) return NULL;
-    const unsigned char *p = buf;
-    X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)size);
-    if (req && p == buf + size) return req;
-    X509_REQ_free(req);
-    BIO *bio = BIO_new_mem_buf(buf, (int)size);
-    if (!bio) return NULL;
-    req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    return req;
-}
-
-/* Finds the single evidence extension; *which is 1, 2 or 3 (the last arc of Enarx's OIDs), 4
- * (TDX) or 5 (simulated; see the evidence providers section of attest.h). */
-static int csr_evidence(STACK_OF(X509_EXTENSION) * exts, int *which, ASN1_OCTET_STRING **val,
-                        struct attest_error *err)
-{
-    static const char *const oids[] = {ATTEST_OID_ENARX_KVM, ATTEST_OID_ENARX_SGX,
-                                       ATTEST_OID_ENARX_SNP, ATTEST_OID_TDX_EVIDENCE,
-                                       ATTEST_OID_SIM_EVIDENCE};
-    int found = 0;
-    for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
-        X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
-        char oid[80];
-        if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext), 1) <= 0) continue;
-        for (int k = 0; k < (int)ARRAY_LEN(oids); k++) {
-            if (strcmp(oid, oids[k]) != 0) continue;
-            found++;
-            *which = k + 1;
-            *val = X509_EXTENSION_get_data(ext);
-        }
+    *owned = NULL;
+    if (size == 0 || size > INT32_MAX)
+        return attest_fail(err, ATTEST_E_MALFORMED, "CSR: empty or too large");
+    if (buf[0] == 0x30) {
+        *der = buf;
+        *der_size = size;
+        return 0;
     }
-    if (found != 1)
-        return attest_fail(err, ATTEST_E_MALFORMED,
-                           "CSR: %d Enarx evidence extensions (1.3.6.1.4.1.58270.1.*), expected 1",
-                           found);
+    BIO *bio = BIO_new_mem_buf(buf, (int)size);
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len = 0;
+    int ok = bio && PEM_read_bio(bio, &name, &header, &data, &len) == 1;
+    BIO_free(bio);
+    ERR_clear_error();
+    ok = ok &&
+         (strcmp(name, "CERTIFICATE REQUEST") == 0 ||
+          strcmp(name, "NEW CERTIFICATE REQUEST") == 0) &&
+         header[0] == '\0' && len > 0;
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    if (!ok) {
+        OPENSSL_free(data);
+        return attest_fail(err, ATTEST_E_MALFORMED, "CSR: not a PKCS#10 request (DER or PEM)");
+    }
+    uint8_t *copy = malloc((size_t)len);
+    if (copy) memcpy(copy, data, (size_t)len);
+    OPENSSL_free(data);
+    if (!copy) return -ENOMEM;
+    *owned = copy;
+    *der = copy;
+    *der_size = (size_t)len;
     return 0;
 }
 
-/* REPORT_DATA must start with the hash of the CSR's SubjectPublicKeyInfo DER. */
-static int check_binding(X509_REQ *req, const EVP_MD *md, struct attest_claims *claims,
-                         struct attest_error *err)
+/* OpenSSL's reading of the same bytes, which must re-encode to exactly those bytes. */
+static int csr_openssl(const uint8_t *der, size_t size, X509_REQ **out, struct attest_error *err)
 {
-    unsigned char *spki = NULL;
-    int n = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req), &spki);
+    const unsigned char *p = der;
+    X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)size);
+    unsigned char *enc = NULL;
+    int n = req && p == der + size ? i2d_X509_REQ(req, &enc) : -1;
+    bool same = n > 0 && (size_t)n == size && memcmp(enc, der, size) == 0;
+    OPENSSL_free(enc);
+    ERR_clear_error();
+    if (!same) {
+        X509_REQ_free(req);
+        return attest_fail(err, ATTEST_E_MALFORMED,
+                           "CSR: does not re-encode to the same bytes (not DER PKCS#10)");
+    }
+    *out = req;
+    return 0;
+}
+
+/*
+ * REPORT_DATA must be exactly the hash of the CSR's SubjectPublicKeyInfo DER followed by zeros:
+ * bytes after the hash that nobody checks would be room for a second meaning.
+ */
+static int check_binding(const struct attest_csr_view *v, const EVP_MD *md,
+                         struct attest_claims *claims, struct attest_error *err)
+{
     uint8_t hash[EVP_MAX_MD_SIZE];
     size_t hsize = (size_t)EVP_MD_get_size(md);
-    if (n <= 0 || attest_digest(md, spki, (size_t)n, hash) < 0) {
-        OPENSSL_free(spki);
-        return -ENOMEM;
-    }
-    OPENSSL_free(spki);
+    if (attest_digest(md, v->spki, v->spki_size, hash) < 0) return -ENOMEM;
     if (claims->report_data_size < hsize || CRYPTO_memcmp(claims->report_data, hash, hsize) != 0)
         return attest_fail(err, ATTEST_E_SIGNATURE,
                            "CSR: REPORT_DATA does not hold the %s of the CSR's public key",
                            EVP_MD_get0_name(md));
+    for (size_t i = hsize; i < claims->report_data_size; i++)
+        if (claims->report_data[i] != 0)
+            return attest_fail(err, ATTEST_E_SIGNATURE,
+                               "CSR: REPORT_DATA byte %zu after the %s of the key is not zero", i,
+                               EVP_MD_get0_name(md));
     claims->report_data_bound = true;
     return 0;
 }
 
-static int csr_dispatch(X509_REQ *req, int which, const ASN1_OCTET_STRING *val,
-                        const struct attest_verify_opts *opts, struct attest_claims *claims,
-                        struct attest_error *err)
+static int csr_dispatch(const struct attest_csr_view *v, const struct attest_verify_opts *opts,
+                        struct attest_claims *claims, struct attest_error *err)
 {
-    const uint8_t *v = ASN1_STRING_get0_data(val);
-    size_t n = (size_t)ASN1_STRING_length(val);
+    static const char *const names[] = {"", "kvm", "sgx", "snp", "tdx", "sim"};
+    static const enum attest_platform platforms[] = {ATTEST_PLATFORM_NONE, ATTEST_PLATFORM_KVM,
+                                                     ATTEST_PLATFORM_SGX,  ATTEST_PLATFORM_SNP,
+                                                     ATTEST_PLATFORM_TDX,  ATTEST_PLATFORM_SIM};
     int rc;
-    if (which == 1) {
+    if (v->which == 1) {
+        if (v->value_size != 0)
+            return attest_fail(err, ATTEST_E_MALFORMED,
+                               "CSR: the kvm evidence extension is not empty");
         memset(claims, 0, sizeof(*claims));
         claims->platform = ATTEST_PLATFORM_KVM;
         snprintf(claims->format, sizeof(claims->format), "enarx-csr+kvm");
         return 0;
     }
-    static const char *const names[] = {"", "kvm", "sgx", "snp", "tdx", "sim"};
-    if (which == 3)
-        rc = attest_enarx_snp_verify(v, n, opts, claims, err);
-    else if (which == 4)
-        rc = attest_ext_tdx_verify(v, n, opts, claims, err);
-    else if (which == 5)
-        rc = attest_ext_sim_verify(v, n, claims, err);
+    if (v->which == 3)
+        rc = attest_enarx_snp_verify(v->value, v->value_size, opts, claims, err);
+    else if (v->which == 4)
+        rc = attest_ext_tdx_verify(v->value, v->value_size, opts, claims, err);
+    else if (v->which == 5)
+        rc = attest_ext_sim_verify(v->value, v->value_size, claims, err);
     else
-        rc = attest_enarx_sgx_verify(v, n, opts, claims, err);
-    if (rc == 0) rc = check_binding(req, which == 3 ? EVP_sha384() : EVP_sha256(), claims, err);
-    if (rc == 0) snprintf(claims->format, sizeof(claims->format), "enarx-csr+%s", names[which]);
+        rc = attest_enarx_sgx_verify(v->value, v->value_size, opts, claims, err);
+    if (rc == 0 && claims->platform != platforms[v->which])
+        rc =
+            attest_fail(err, ATTEST_E_MALFORMED, "CSR: the %s evidence extension holds %s evidence",
+                        names[v->which], attest_platform_name(claims->platform));
+    if (rc == 0) rc = check_binding(v, v->which == 3 ? EVP_sha384() : EVP_sha256(), claims, err);
+    if (rc == 0) snprintf(claims->format, sizeof(claims->format), "enarx-csr+%s", names[v->which]);
     return rc;
 }
 
 int attest_csr_verify(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
                       struct attest_claims *claims, struct attest_error *err)
 {
-    X509_REQ *req = csr_parse(buf, size);
-    STACK_OF(X509_EXTENSION) *exts = NULL;
-    int rc;
-    if (!req)
-        return attest_fail(err, ATTEST_E_MALFORMED, "CSR: not a PKCS#10 request (DER or PEM)");
+    uint8_t *owned = NULL;
+    const uint8_t *der = NULL;
+    size_t der_size = 0;
+    struct attest_csr_view view;
+    X509_REQ *req = NULL;
+    int rc = csr_der(buf, size, &owned, &der, &der_size, err);
+    if (rc == 0) rc = attest_csr_walk(der, der_size, &view, err);
+    if (rc == 0) rc = csr_openssl(der, der_size, &req, err);
+    if (rc < 0) goto out;
     EVP_PKEY *key = X509_REQ_get0_pubkey(req);
     if (!key || X509_REQ_verify(req, key) != 1) {
         rc = attest_fail(err, ATTEST_E_SIGNATURE, "CSR: its signature does not verify");
         goto out;
     }
-    exts = X509_REQ_get_extensions(req);
-    int which = 0;
-    ASN1_OCTET_STRING *val = NULL;
-    rc = csr_evidence(exts, &which, &val, err);
-    if (rc == 0) rc = csr_dispatch(req, which, val, opts, claims, err);
+    rc = csr_dispatch(&view, opts, claims, err);
 out:
-    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     X509_REQ_free(req);
+    free(owned);
     ERR_clear_error();
     return rc;
 }

@@ -7,20 +7,20 @@
  * an error that names the file, line, column and key. A policy that silently ignored a typo
  * ("deny_product") would be a policy that does not protect, so nothing is ignored.
  *
- *   allow_debug = false            report_data = ["hex", ...]
- *   [snp] allow allow_debug deny_products min_tcb.{bootloader,tee,snp,microcode,fmc} max_vmpl
- *         min_guest_svn allow_migration_agent allow_smt signing_keys measurements host_data
- *         id_key_digests
- *   [tdx] allow allow_debug deny_fmspc tcb_status accept_expired_signer mrtd
- *   [sgx] allow allow_debug deny_fmspc tcb_status accept_expired_signer mrenclave mrsigner
- *         min_isv_svn isv_prod_id
- *   [sim] allow measurements          [kvm] allow
+ * The keys, their types and where they go are the table of policy_rules.h (the same table
+ * names the rules in policy.c): this file walks it, section by section.
+ *
+ * Keys that weaken the verdict past what can be checked are spelled insecure_*. Their old names
+ * (allow_debug, sim.allow, kvm.allow, snp.allow_migration_agent, accept_expired_signer,
+ * "Unknown" in tcb_status) are errors that name the new key, so that an old policy fails loudly
+ * instead of silently changing meaning.
  */
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "attest/internal.h"
+#include "attest/policy_rules.h"
 #include "util/util.h"
 
 struct ctx {
@@ -124,148 +124,154 @@ static const char *const g_statuses[] = {"UpToDate",
                                          "OutOfDateConfigurationNeeded",
                                          "Revoked",
                                          "NotSupported",
-                                         "Unknown",
                                          NULL};
 
-/* Rejects the first key of table that no getter asked for. */
+/* Rejects the first key of table that no getter asked for; section is "snp." or "". */
 static int no_unknown(struct ctx *x, const struct toml_value *t, const char *section)
 {
     const struct toml_entry *e = toml_table_unseen(t);
     if (!e) return 0;
-    return attest_fail(x->err, -EINVAL, "%s:%d:%d: unknown key '%s%s%s'", x->name, e->line, e->col,
-                       section, section[0] ? "." : "", e->key);
+    return attest_fail(x->err, -EINVAL, "%s:%d:%d: unknown key '%s%s'", x->name, e->line, e->col,
+                       section, e->key);
 }
 
-static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_snp_min_tcb *m)
+/* An old key that was renamed: an error naming the new one. */
+static int renamed(struct ctx *x, struct toml_value *t, const char *section, const char *old,
+                   enum attest_rule now)
+{
+    struct toml_value *v = toml_table_get(t, old);
+    if (!v) return 0;
+    return attest_fail(x->err, -EINVAL,
+                       "%s:%d:%d: '%s%s' was renamed '%s' (it weakens the verdict past what can "
+                       "be checked)",
+                       x->name, v->line, v->col, section, old, attest_rules[now].name);
+}
+
+/* One [snp.min_tcb] (or [snp.min_tcb.<Product>]) table; name is its dotted name. */
+static int load_floors(struct ctx *x, struct toml_value *t, const char *name,
+                       struct attest_snp_min_tcb *m)
 {
     if (t->type != TOML_TABLE)
-        return bad(x, t, "snp.min_tcb", "expected a table, got a", toml_type_name(t->type));
+        return bad(x, t, name, "expected a table, got a", toml_type_name(t->type));
     struct {
         const char *key;
         int *dst;
-    } f[] = {{"bootloader", &m->bootloader},
-             {"tee", &m->tee},
-             {"snp", &m->snp},
-             {"microcode", &m->microcode},
-             {"fmc", &m->fmc}};
+    } f[] = {
+#define X_FIELD(k) {#k, &m->k},
+        ATTEST_MIN_TCB_FIELDS(X_FIELD)
+#undef X_FIELD
+    };
     for (size_t i = 0; i < ARRAY_LEN(f); i++) {
         struct toml_value *v = toml_table_get(t, f[i].key);
-        int rc = v ? get_int(x, v, f[i].key, 255, f[i].dst) : 0;
+        char key[64];
+        snprintf(key, sizeof(key), "%s.%s", name, f[i].key);
+        int rc = v ? get_int(x, v, key, 255, f[i].dst) : 0;
         if (rc < 0) return rc;
     }
-    return no_unknown(x, t, "snp.min_tcb");
+    return 0;
 }
 
-static int opt_debug(struct ctx *x, struct toml_value *t, const char *key, int *out)
+/* [snp.min_tcb]: floors for every product, and [snp.min_tcb.Milan] ... for one product. */
+static int load_min_tcb(struct ctx *x, struct toml_value *t, struct attest_policy *p)
 {
-    struct toml_value *v = toml_table_get(t, "allow_debug");
+    const char *name = ATTEST_RULE(SNP_MIN_TCB);
+    int rc = load_floors(x, t, name, &p->snp.min_tcb);
+    for (int i = ATTEST_SNP_MILAN; rc == 0 && i < ATTEST_SNP_PRODUCT_COUNT; i++) {
+        const char *prod = attest_snp_product_name((enum attest_snp_product)i);
+        struct toml_value *v = toml_table_get(t, prod);
+        char sub[40], sec[48];
+        snprintf(sub, sizeof(sub), "%s.%s", name, prod);
+        snprintf(sec, sizeof(sec), "%s.", sub);
+        if (v) rc = load_floors(x, v, sub, &p->snp.product_min_tcb[i]);
+        if (rc == 0 && v) rc = no_unknown(x, v, sec);
+    }
+    char sec[32];
+    snprintf(sec, sizeof(sec), "%s.", name);
+    return rc == 0 ? no_unknown(x, t, sec) : rc;
+}
+
+/* tcb_status: Intel's names; "Unknown" is not a status but the lack of one (no collateral). */
+static int tcb_statuses(struct ctx *x, const struct toml_value *v, const struct attest_rule_info *r,
+                        struct attest_string_list *out)
+{
+    for (size_t i = 0; v->type == TOML_ARRAY && i < v->len; i++) {
+        const struct toml_value *it = toml_array_at(v, i);
+        if (it->type == TOML_STRING && strcasecmp(it->str, "Unknown") == 0) {
+            enum attest_rule unknown = strcmp(r->section, "sgx.") == 0
+                                           ? ATTEST_RULE_SGX_UNKNOWN_TCB
+                                           : ATTEST_RULE_TDX_UNKNOWN_TCB;
+            char what[96];
+            snprintf(what, sizeof(what), "(set %s = true instead)", attest_rules[unknown].name);
+            return bad(x, it, r->name, "\"Unknown\" is no TCB status but the lack of collateral",
+                       what);
+        }
+    }
+    return get_strings(x, v, r->name, g_statuses, out);
+}
+
+/* Reads rule r's key from table t, if present, into its field of p. */
+static int load_rule(struct ctx *x, struct toml_value *t, const struct attest_rule_info *r,
+                     struct attest_policy *p)
+{
+    struct toml_value *v = toml_table_get(t, r->key);
+    void *f = (char *)p + r->offset;
     bool b = false;
+    int rc;
     if (!v) return 0;
-    int rc = get_bool(x, v, key, &b);
-    if (rc == 0) *out = b;
-    return rc;
+    switch (r->kind) {
+    case RULE_BOOL: return get_bool(x, v, r->name, f);
+    case RULE_TRI:
+        rc = get_bool(x, v, r->name, &b);
+        if (rc == 0) *(int *)f = b;
+        return rc;
+    case RULE_INT: return get_int(x, v, r->name, (int)r->arg, f);
+    case RULE_DIGESTS: return get_digests(x, v, r->name, (size_t)r->arg, false, f);
+    case RULE_PREFIXES: return get_digests(x, v, r->name, (size_t)r->arg, true, f);
+    case RULE_PRODUCTS: return get_strings(x, v, r->name, g_products, f);
+    case RULE_KEYS: return get_strings(x, v, r->name, g_keys, f);
+    case RULE_FMSPCS: return get_strings(x, v, r->name, NULL, f);
+    case RULE_STATUSES: return tcb_statuses(x, v, r, f);
+    case RULE_MIN_TCB: return load_min_tcb(x, v, p);
+    }
+    return bad(x, v, r->name, "internal: unknown rule kind", NULL);
 }
 
-static int load_snp_lists(struct ctx *x, struct toml_value *t, struct attest_policy *p)
-{
-    struct toml_value *v;
-    int rc = 0;
-    if (rc == 0 && (v = toml_table_get(t, "deny_products")))
-        rc = get_strings(x, v, "snp.deny_products", g_products, &p->snp.deny_products);
-    if (rc == 0 && (v = toml_table_get(t, "signing_keys")))
-        rc = get_strings(x, v, "snp.signing_keys", g_keys, &p->snp.signing_keys);
-    if (rc == 0 && (v = toml_table_get(t, "measurements")))
-        rc = get_digests(x, v, "snp.measurements", 48, false, &p->snp.measurements);
-    if (rc == 0 && (v = toml_table_get(t, "host_data")))
-        rc = get_digests(x, v, "snp.host_data", 32, false, &p->snp.host_data);
-    if (rc == 0 && (v = toml_table_get(t, "id_key_digests")))
-        rc = get_digests(x, v, "snp.id_key_digests", 48, false, &p->snp.id_key_digests);
-    if (rc == 0 && (v = toml_table_get(t, "min_tcb"))) rc = load_min_tcb(x, v, &p->snp.min_tcb);
-    return rc;
-}
-
-static int load_snp(struct ctx *x, struct toml_value *t, struct attest_policy *p)
-{
-    struct toml_value *v;
-    int rc = opt_debug(x, t, "snp.allow_debug", &p->snp.allow_debug);
-    if (rc == 0 && (v = toml_table_get(t, "allow")))
-        rc = get_bool(x, v, "snp.allow", &p->allow_snp);
-    if (rc == 0 && (v = toml_table_get(t, "max_vmpl")))
-        rc = get_int(x, v, "snp.max_vmpl", 3, &p->snp.max_vmpl);
-    if (rc == 0 && (v = toml_table_get(t, "min_guest_svn")))
-        rc = get_int(x, v, "snp.min_guest_svn", INT32_MAX, &p->snp.min_guest_svn);
-    if (rc == 0 && (v = toml_table_get(t, "allow_migration_agent")))
-        rc = get_bool(x, v, "snp.allow_migration_agent", &p->snp.allow_migration_agent);
-    if (rc == 0 && (v = toml_table_get(t, "allow_smt")))
-        rc = get_bool(x, v, "snp.allow_smt", &p->snp.allow_smt);
-    if (rc == 0) rc = load_snp_lists(x, t, p);
-    return rc == 0 ? no_unknown(x, t, "snp") : rc;
-}
-
-static int load_dcap(struct ctx *x, struct toml_value *t, const char *name, bool *allow,
-                     struct attest_dcap_policy *d)
-{
-    bool sgx = strcmp(name, "sgx") == 0;
-    char key[48];
-    struct toml_value *v;
-#define KEY(k) (snprintf(key, sizeof(key), "%s.%s", name, k), key)
-    int rc = opt_debug(x, t, KEY("allow_debug"), &d->allow_debug);
-    if (rc == 0 && (v = toml_table_get(t, "allow"))) rc = get_bool(x, v, KEY("allow"), allow);
-    if (rc == 0 && (v = toml_table_get(t, "deny_fmspc")))
-        rc = get_strings(x, v, KEY("deny_fmspc"), NULL, &d->deny_fmspc);
-    if (rc == 0 && (v = toml_table_get(t, "tcb_status")))
-        rc = get_strings(x, v, KEY("tcb_status"), g_statuses, &d->tcb_status);
-    if (rc == 0 && (v = toml_table_get(t, "accept_expired_signer")))
-        rc = get_bool(x, v, KEY("accept_expired_signer"), &d->accept_expired_signer);
-    if (rc == 0 && (v = toml_table_get(t, sgx ? "mrenclave" : "mrtd")))
-        rc = get_digests(x, v, KEY(sgx ? "mrenclave" : "mrtd"), sgx ? 32 : 48, false, &d->mr);
-    if (rc == 0 && sgx && (v = toml_table_get(t, "mrsigner")))
-        rc = get_digests(x, v, "sgx.mrsigner", 32, false, &d->mrsigner);
-    if (rc == 0 && sgx && (v = toml_table_get(t, "min_isv_svn")))
-        rc = get_int(x, v, "sgx.min_isv_svn", 65535, &d->min_isv_svn);
-    if (rc == 0 && sgx && (v = toml_table_get(t, "isv_prod_id")))
-        rc = get_int(x, v, "sgx.isv_prod_id", 65535, &d->isv_prod_id);
-#undef KEY
-    return rc == 0 ? no_unknown(x, t, name) : rc;
-}
-
-static int load_small(struct ctx *x, struct toml_value *t, const char *name,
+/* Every rule of one section (section "snp." etc., or "" for the top level) from table t. */
+static int load_table(struct ctx *x, struct toml_value *t, const char *section,
                       struct attest_policy *p)
 {
-    bool sim = strcmp(name, "sim") == 0;
-    struct toml_value *v;
+    static const struct {
+        const char *section, *old;
+        enum attest_rule now;
+    } renames[] = {
+#define X_RENAMED(sec, old, id) {sec, old, ATTEST_RULE_##id},
+        ATTEST_POLICY_RENAMED(X_RENAMED)
+#undef X_RENAMED
+    };
     int rc = 0;
-    if ((v = toml_table_get(t, "allow")))
-        rc = get_bool(x, v, sim ? "sim.allow" : "kvm.allow", sim ? &p->allow_sim : &p->allow_kvm);
-    if (rc == 0 && sim && (v = toml_table_get(t, "measurements")))
-        rc = get_digests(x, v, "sim.measurements", 48, false, &p->sim.measurements);
-    return rc == 0 ? no_unknown(x, t, name) : rc;
-}
-
-static int load_section(struct ctx *x, struct toml_value *root, const char *name,
-                        struct attest_policy *p)
-{
-    struct toml_value *t = toml_table_get(root, name);
-    if (!t) return 0;
-    if (t->type != TOML_TABLE)
-        return bad(x, t, name, "expected a table, got a", toml_type_name(t->type));
-    if (strcmp(name, "snp") == 0) return load_snp(x, t, p);
-    if (strcmp(name, "tdx") == 0) return load_dcap(x, t, name, &p->allow_tdx, &p->tdx);
-    if (strcmp(name, "sgx") == 0) return load_dcap(x, t, name, &p->allow_sgx, &p->sgx);
-    return load_small(x, t, name, p);
+    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(renames); i++)
+        if (strcmp(renames[i].section, section) == 0)
+            rc = renamed(x, t, section, renames[i].old, renames[i].now);
+    for (size_t i = 0; rc == 0 && i < ATTEST_RULE_COUNT; i++)
+        if (strcmp(attest_rules[i].section, section) == 0)
+            rc = load_rule(x, t, &attest_rules[i], p);
+    return rc;
 }
 
 static int load_root(struct ctx *x, struct toml_value *root, struct attest_policy *p)
 {
     static const char *const sections[] = {"snp", "tdx", "sgx", "sim", "kvm"};
-    struct toml_value *v;
-    int rc = 0;
-    if ((v = toml_table_get(root, "allow_debug")))
-        rc = get_bool(x, v, "allow_debug", &p->allow_debug);
-    if (rc == 0 && (v = toml_table_get(root, "report_data")))
-        rc = get_digests(x, v, "report_data", 64, true, &p->report_data);
-    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(sections); i++)
-        rc = load_section(x, root, sections[i], p);
+    int rc = load_table(x, root, "", p);
+    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(sections); i++) {
+        struct toml_value *t = toml_table_get(root, sections[i]);
+        char sec[8];
+        snprintf(sec, sizeof(sec), "%s.", sections[i]);
+        if (!t) continue;
+        if (t->type != TOML_TABLE)
+            return bad(x, t, sections[i], "expected a table, got a", toml_type_name(t->type));
+        rc = load_table(x, t, sec, p);
+        if (rc == 0) rc = no_unknown(x, t, sec);
+    }
     return rc == 0 ? no_unknown(x, root, "") : rc;
 }
 

@@ -7,10 +7,15 @@
  *
  * Each self-signed root must match a pinned SHA-256 fingerprint of its DER (the built-in pins are
  * the real AMD and Intel roots; a caller may pass its own list), so a directory an attacker can
- * write to cannot smuggle in a root of its own. Intermediates (ASK, ASVK) are accepted only if
- * they verify with their product's ARK. Validity times are not checked here: they are checked
- * at verification time against the verification time (--at), since stored evidence outlives
- * certificates. Missing files are fine; evidence that needs them fails with ATTEST_E_NOKEY.
+ * write to cannot smuggle in a root of its own. Pins are per slot: with the built-in pins, the
+ * Milan slot takes only ARK-Milan, the Intel slot only the Intel SGX Root CA (a genuine root in
+ * the wrong slot, e.g. Genoa's ARK under milan/ or an AMD ARK as the Intel root, is refused).
+ * A caller's own pins are one list, but the slots still differ: the Intel root is EC P-256 and an
+ * AMD ARK is not (AMD's are RSA-4096), and one root cannot fill two product slots. Intermediates
+ * (ASK, ASVK) are accepted only if they verify with their product's ARK. Validity times are not
+ * checked here but at verification time, against the verification time (now, or a pinned
+ * --insecure-verify-at), since stored evidence outlives certificates. Missing files are fine;
+ * evidence that needs them fails with ATTEST_E_NOKEY.
  */
 #include <string.h>
 #include <sys/stat.h>
@@ -89,20 +94,33 @@ static int load_one(const char *path, X509 **out, struct attest_error *err)
     return 0;
 }
 
-static int check_pinned_root(X509 *root, const struct attest_pins *pins, const char *path,
-                             struct attest_error *err)
+/* The slots of g_default_pins: products 1..3 (Milan, Genoa, Turin), then Intel. */
+#define SLOT_INTEL 3u
+
+static int check_pinned_root(X509 *root, const struct attest_pins *pins, size_t slot,
+                             const char *path, struct attest_error *err)
 {
     uint8_t fp[32];
     if (attest_x509_sha256(root, fp) < 0) return -ENOMEM;
     bool pinned = false;
     for (size_t i = 0; i < pins->count; i++)
-        pinned |= CRYPTO_memcmp(fp, pins->sha256[i], 32) == 0;
+        if (pins != &g_pins || i == slot) pinned |= CRYPTO_memcmp(fp, pins->sha256[i], 32) == 0;
     if (!pinned) {
         char hex[65];
         attest_hex(fp, 32, hex, sizeof(hex));
-        return attest_fail(err, ATTEST_E_NOKEY, "%s: root fingerprint %s is not pinned", path, hex);
+        return attest_fail(err, ATTEST_E_NOKEY, "%s: root fingerprint %s is not pinned for %s",
+                           path, hex,
+                           slot == SLOT_INTEL ? "the Intel SGX root" : "this AMD product");
     }
     EVP_PKEY *key = X509_get0_pubkey(root);
+    char group[32] = "";
+    if (key && EVP_PKEY_is_a(key, "EC"))
+        (void)EVP_PKEY_get_group_name(key, group, sizeof(group), NULL);
+    bool p256 = strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
+    if (slot == SLOT_INTEL ? !p256 : p256)
+        return attest_fail(err, ATTEST_E_NOKEY, "%s: %s the key of this slot's root (%s)", path,
+                           slot == SLOT_INTEL ? "not" : "an EC P-256 key is not",
+                           slot == SLOT_INTEL ? "the Intel root is EC P-256" : "AMD's are RSA");
     if (!key || X509_verify(root, key) != 1)
         return attest_fail(err, ATTEST_E_SIGNATURE, "%s: root is not self-signed", path);
     return 0;
@@ -118,7 +136,7 @@ static int load_product(struct attest_roots *r, const char *dir, size_t p,
         if (rc < 0) return rc;
         if (!r->amd[p][k]) continue;
         if (k == 0)
-            rc = check_pinned_root(r->amd[p][k], pins, path, err);
+            rc = check_pinned_root(r->amd[p][k], pins, p - 1, path, err);
         else if (!r->amd[p][0])
             rc = attest_fail(err, ATTEST_E_NOKEY, "%s: no ARK beside it", path);
         else if (X509_verify(r->amd[p][k], X509_get0_pubkey(r->amd[p][0])) != 1)
@@ -166,8 +184,13 @@ int attest_roots_load(const char *dir, const struct attest_pins *pins, struct at
         char path[4096];
         snprintf(path, sizeof(path), "%s/intel/sgx_root_ca.pem", dir);
         rc = load_one(path, &r->intel, err);
-        if (rc == 0 && r->intel) rc = check_pinned_root(r->intel, pins, path, err);
+        if (rc == 0 && r->intel) rc = check_pinned_root(r->intel, pins, SLOT_INTEL, path, err);
     }
+    for (size_t p = 1; rc == 0 && p < ATTEST_SNP_PRODUCT_COUNT; p++)
+        for (size_t q = p + 1; rc == 0 && q < ATTEST_SNP_PRODUCT_COUNT; q++)
+            if (r->amd[p][0] && r->amd[q][0] && X509_cmp(r->amd[p][0], r->amd[q][0]) == 0)
+                rc = attest_fail(err, ATTEST_E_NOKEY, "%s: amd/%s and amd/%s hold the same ARK",
+                                 dir, g_dirs[p], g_dirs[q]);
     if (rc == 0) rc = load_intel_files(r, dir, err);
     if (rc < 0) {
         attest_roots_free(r);

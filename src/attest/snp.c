@@ -18,12 +18,14 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
 #include "attest/der.h"
 #include "attest/internal.h"
+#include "attest/verify_internal.h"
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -299,15 +301,20 @@ static int try_chain(X509 *cert, X509 *inter, X509 *ark, time_t t, bool vlek,
     return rc;
 }
 
+/* On success *used (when not NULL) gets the intermediate that verified cert (a reference). */
 static int product_chain(X509 *cert, bool vlek, enum attest_snp_product p,
-                         const struct attest_verify_opts *opts, struct attest_error *err)
+                         const struct attest_verify_opts *opts, X509 **used,
+                         struct attest_error *err)
 {
     X509 *ark = attest_roots_amd(opts->roots, p, "ark");
     if (!ark) return ATTEST_E_NOKEY;
     X509 *inter = attest_roots_amd(opts->roots, p, vlek ? "asvk" : "ask");
     const X509_NAME *issuer = X509_get_issuer_name(cert);
-    if (inter && X509_NAME_cmp(issuer, X509_get_subject_name(inter)) == 0)
-        return try_chain(cert, inter, ark, attest_time(opts), vlek, err);
+    if (inter && X509_NAME_cmp(issuer, X509_get_subject_name(inter)) == 0) {
+        int rc = try_chain(cert, inter, ark, attest_time(opts), vlek, err);
+        if (rc == 0 && used && X509_up_ref(inter) == 1) *used = inter;
+        return rc;
+    }
     /* An intermediate supplied with the evidence, if the pinned ARK signed it. */
     int rc = ATTEST_E_NOKEY;
     for (size_t i = 0; i < opts->cert_count && rc != 0; i++) {
@@ -315,21 +322,36 @@ static int product_chain(X509 *cert, bool vlek, enum attest_snp_product p,
         if (x && is_ca(x) && X509_NAME_cmp(issuer, X509_get_subject_name(x)) == 0 &&
             X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(ark)) == 0)
             rc = try_chain(cert, x, ark, attest_time(opts), vlek, err);
+        if (rc == 0 && used) {
+            *used = x;
+            x = NULL;
+        }
         X509_free(x);
     }
     return rc;
 }
 
+static int cert_chain(X509 *cert, bool vlek, enum attest_snp_product hint,
+                      const struct attest_verify_opts *opts, enum attest_snp_product *product,
+                      X509 **used, struct attest_error *err);
+
 int attest_snp_cert_chain(X509 *cert, bool vlek, enum attest_snp_product hint,
                           const struct attest_verify_opts *opts, enum attest_snp_product *product,
                           struct attest_error *err)
+{
+    return cert_chain(cert, vlek, hint, opts, product, NULL, err);
+}
+
+static int cert_chain(X509 *cert, bool vlek, enum attest_snp_product hint,
+                      const struct attest_verify_opts *opts, enum attest_snp_product *product,
+                      X509 **used, struct attest_error *err)
 {
     struct attest_error first = {{0}};
     int first_rc = 0;
     for (int p = ATTEST_SNP_MILAN; p < ATTEST_SNP_PRODUCT_COUNT; p++) {
         if (hint != ATTEST_SNP_UNKNOWN && (int)hint != p) continue;
         struct attest_error tmp = {{0}};
-        int rc = product_chain(cert, vlek, (enum attest_snp_product)p, opts, &tmp);
+        int rc = product_chain(cert, vlek, (enum attest_snp_product)p, opts, used, &tmp);
         if (rc == 0) {
             *product = (enum attest_snp_product)p;
             return 0;
@@ -464,7 +486,7 @@ static void fill_claims(const struct attest_snp_report *r, enum attest_snp_produ
 /* Finds the first supplied certificate that chains as the report's signing key. */
 static int find_signer(const struct attest_verify_opts *opts, bool vlek,
                        enum attest_snp_product hint, X509 **out, enum attest_snp_product *p,
-                       struct attest_error *err)
+                       X509 **used, struct attest_error *err)
 {
     int best = attest_fail(err, ATTEST_E_NOKEY, "no %s given: pass it with --cert",
                            vlek ? "VLEK" : "VCEK");
@@ -477,7 +499,7 @@ static int find_signer(const struct attest_verify_opts *opts, bool vlek,
         for (int j = 0; j < sk_X509_num(sk); j++) {
             X509 *x = sk_X509_value(sk, j);
             if (is_ca(x)) continue;
-            int rc = attest_snp_cert_chain(x, vlek, hint, opts, p, err);
+            int rc = cert_chain(x, vlek, hint, opts, p, used, err);
             if (rc == 0 && X509_up_ref(x) == 1) {
                 *out = x;
                 sk_X509_pop_free(sk, X509_free);
@@ -492,21 +514,91 @@ static int find_signer(const struct attest_verify_opts *opts, bool vlek,
 
 static int chain_signer(X509 *signer, const struct attest_verify_opts *opts, bool vlek,
                         enum attest_snp_product hint, X509 **out, enum attest_snp_product *p,
-                        struct attest_error *err)
+                        X509 **used, struct attest_error *err)
 {
-    if (!signer) return find_signer(opts, vlek, hint, out, p, err);
-    int rc = attest_snp_cert_chain(signer, vlek, hint, opts, p, err);
+    if (!signer) return find_signer(opts, vlek, hint, out, p, used, err);
+    int rc = cert_chain(signer, vlek, hint, opts, p, used, err);
     if (rc == 0 && X509_up_ref(signer) == 1) *out = signer;
+    return rc;
+}
+
+/* ---- revocation ---- */
+
+/*
+ * One CRL for the product: issued by its ARK (others are another product's and skipped), its
+ * signature must verify (else the evidence is not valid), and it counts only while current at
+ * the verification time (thisUpdate <= t < nextUpdate; a CRL without nextUpdate never is).
+ * Returns 0 (with *checked set when it counted), ATTEST_E_SIGNATURE, ATTEST_E_REVOKED.
+ */
+static int crl_apply(const uint8_t *der, size_t size, X509 *ark, X509 *inter, time_t t,
+                     const char *where, bool *checked, struct attest_error *err)
+{
+    X509_CRL *crl = attest_crl_parse(der, size);
+    int rc = 0;
+    if (!crl) return attest_fail(err, ATTEST_E_MALFORMED, "%s: not a CRL", where);
+    const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+    X509_REVOKED *rev = NULL;
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
+        rc = 0; /* another product's CRL */
+    else if (X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1)
+        rc = attest_fail(err, ATTEST_E_SIGNATURE, "%s: CRL signature does not verify with the ARK",
+                         where);
+    else if (!next || X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) > 0 ||
+             X509_cmp_time(next, &t) <= 0)
+        rc = 0; /* not current at the time: says nothing about it */
+    else if (X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(inter)) == 1)
+        rc = attest_fail(err, ATTEST_E_REVOKED,
+                         "%s: the ASK/ASVK that issued the VCEK/VLEK is revoked", where);
+    else
+        *checked = true;
+    ERR_clear_error();
+    X509_CRL_free(crl);
+    return rc;
+}
+
+/*
+ * The CRLs carried by the evidence and the installed collateral's CRL for the product, checked
+ * against the intermediate that actually verified the signing key (which may have come with the
+ * evidence, not from the roots).
+ */
+static int revocation(enum attest_snp_product p, X509 *inter, const struct attest_verify_opts *opts,
+                      const struct attest_snp_crls *crls, struct attest_claims *c,
+                      struct attest_error *err)
+{
+    X509 *ark = attest_roots_amd(opts->roots, p, "ark");
+    time_t t = attest_time(opts);
+    bool checked = false;
+    int rc = 0;
+    for (size_t i = 0; ark && inter && crls && rc == 0 && i < crls->count; i++)
+        rc = crl_apply(crls->der[i], crls->size[i], ark, inter, t, "CRL in the evidence", &checked,
+                       err);
+    const struct attest_collateral *set = attest_collateral_acquire();
+    if (set && ark && inter && rc == 0 && set->amd_crl[p].data)
+        rc = crl_apply(set->amd_crl[p].data, set->amd_crl[p].size, ark, inter, t, "collateral CRL",
+                       &checked, err);
+    attest_collateral_release(set);
+    c->revocation_checked = rc == 0 && checked;
+    snprintf(c->revocation, sizeof(c->revocation), "%s",
+             checked ? "checked: a current CRL of the ARK does not list the intermediate"
+                     : "unchecked: no current CRL of the ARK");
     return rc;
 }
 
 int attest_snp_verify(const uint8_t *report, size_t size, const struct attest_verify_opts *opts,
                       X509 *signer, struct attest_claims *claims, struct attest_error *err)
 {
+    return attest_snp_verify_crls(report, size, opts, signer, NULL, claims, err);
+}
+
+int attest_snp_verify_crls(const uint8_t *report, size_t size,
+                           const struct attest_verify_opts *opts, X509 *signer,
+                           const struct attest_snp_crls *crls, struct attest_claims *claims,
+                           struct attest_error *err)
+{
     struct attest_snp_report r;
     struct attest_snp_cert_info ci;
     enum attest_snp_product p = ATTEST_SNP_UNKNOWN;
-    X509 *cert = NULL;
+    X509 *cert = NULL, *inter = NULL;
     int rc = attest_snp_report_parse(report, size, &r, err);
     if (rc < 0) return rc;
     if (!opts || !opts->roots)
@@ -518,8 +610,11 @@ int attest_snp_verify(const uint8_t *report, size_t size, const struct attest_ve
                            "SNP report: unknown CPUID family 0x%x "
                            "model 0x%x",
                            r.cpuid_fam_id, r.cpuid_mod_id);
-    rc = chain_signer(signer, opts, vlek, hint, &cert, &p, err);
-    if (rc < 0) return rc;
+    rc = chain_signer(signer, opts, vlek, hint, &cert, &p, &inter, err);
+    if (rc < 0) {
+        X509_free(inter);
+        return rc;
+    }
     rc = verify_signature(report, &r, cert, err);
     if (rc == 0) rc = attest_snp_cert_parse(cert, &ci, err);
     if (rc == 0) {
@@ -529,6 +624,8 @@ int attest_snp_verify(const uint8_t *report, size_t size, const struct attest_ve
     }
     if (rc == 0) rc = match_hwid(&ci, &r, vlek, err);
     if (rc == 0) fill_claims(&r, p, vlek, &ci, claims);
+    if (rc == 0) rc = revocation(p, inter, opts, crls, claims, err);
+    X509_free(inter);
     X509_free(cert);
     return rc;
 }

@@ -208,9 +208,41 @@ static void dcap_to_claims(const struct attest_dcap_claims *d, struct attest_cla
     }
 }
 
+/* The installed collateral set's documents for this quote (collateral.c's layout). */
+struct pick_ctx {
+    const struct attest_collateral *set;
+    const struct attest_verify_opts *opts;
+};
+
+static void set_blob(const struct attest_blob *b, const uint8_t **p, size_t *size)
+{
+    if (b && b->data) *p = b->data, *size = b->size;
+}
+
+static void pick_from_set(void *ctx, const struct attest_dcap_claims *c,
+                          struct attest_dcap_collateral *out)
+{
+    const struct pick_ctx *x = ctx;
+    const struct attest_collateral *s = x->set;
+    bool tdx = c->tee == ATTEST_DCAP_TEE_TDX;
+    set_blob(attest_collateral_tcb_info(s, c->fmspc, tdx), &out->tcb_info, &out->tcb_info_size);
+    set_blob(&s->intel[tdx ? ATTEST_COLL_TD_QE_IDENTITY : ATTEST_COLL_QE_IDENTITY],
+             &out->qe_identity, &out->qe_identity_size);
+    if (strcmp(c->pck_ca, "Processor") == 0)
+        set_blob(&s->intel[ATTEST_COLL_PCK_PROCESSOR_CRL], &out->pck_crl, &out->pck_crl_size);
+    else if (strcmp(c->pck_ca, "Platform") == 0)
+        set_blob(&s->intel[ATTEST_COLL_PCK_PLATFORM_CRL], &out->pck_crl, &out->pck_crl_size);
+    set_blob(&s->intel[ATTEST_COLL_ROOT_CRL], &out->root_crl, &out->root_crl_size);
+    set_blob(&s->intel[ATTEST_COLL_SIGNING_CHAIN], &out->signing_chain_pem,
+             &out->signing_chain_size);
+    if (!out->signing_chain_pem)
+        out->signing_chain_pem =
+            attest_roots_intel_file(x->opts->roots, "tcb_signing_chain", &out->signing_chain_size);
+}
+
 static int dcap_run(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
-                    const struct attest_dcap_collateral *col, struct attest_claims *claims,
-                    struct attest_error *err)
+                    const struct attest_dcap_collateral *col, struct pick_ctx *pick,
+                    struct attest_claims *claims, struct attest_error *err)
 {
     X509 *root = attest_roots_intel(opts->roots);
     if (!root)
@@ -218,8 +250,12 @@ static int dcap_run(const uint8_t *buf, size_t size, const struct attest_verify_
                            "no Intel SGX Root CA: pass --roots DIR with intel/sgx_root_ca.pem");
     uint8_t pin[32];
     if (attest_x509_sha256(root, pin) < 0) return -ENOMEM;
-    struct attest_dcap_opts dopts = {
-        .root = root, .root_sha256 = pin, .collateral = col, .at = attest_time(opts)};
+    struct attest_dcap_opts dopts = {.root = root,
+                                     .root_sha256 = pin,
+                                     .collateral = col,
+                                     .at = attest_time(opts),
+                                     .select = pick ? pick_from_set : NULL,
+                                     .select_ctx = pick};
     struct attest_dcap_claims *d = calloc(1, sizeof(*d));
     if (!d) return -ENOMEM;
     int rc = attest_dcap_verify(buf, size, &dopts, d, err);
@@ -228,9 +264,25 @@ static int dcap_run(const uint8_t *buf, size_t size, const struct attest_verify_
     return rc;
 }
 
+static int dcap_run_set(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
+                        const struct attest_collateral *set, struct attest_claims *claims,
+                        struct attest_error *err)
+{
+    struct pick_ctx ctx = {set, opts};
+    return dcap_run(buf, size, opts, NULL, &ctx, claims, err);
+}
+
 int attest_dcap_verify_quote(const uint8_t *buf, size_t size, const struct attest_verify_opts *opts,
                              struct attest_claims *claims, struct attest_error *err)
 {
+    if (!opts->collateral_dir) {
+        const struct attest_collateral *set = attest_collateral_acquire();
+        if (set) {
+            int rc = dcap_run_set(buf, size, opts, set, claims, err);
+            attest_collateral_release(set);
+            return rc;
+        }
+    }
     struct collateral_files f = {0};
     struct attest_dcap_collateral col = {0};
     int rc = 0;
@@ -256,7 +308,7 @@ int attest_dcap_verify_quote(const uint8_t *buf, size_t size, const struct attes
             col.root_crl = NULL, col.root_crl_size = 0;
     }
     bool any = col.tcb_info || col.qe_identity || col.pck_crl;
-    rc = dcap_run(buf, size, opts, any ? &col : NULL, claims, err);
+    rc = dcap_run(buf, size, opts, any ? &col : NULL, NULL, claims, err);
 out:
     collateral_free(&f);
     return rc;

@@ -110,7 +110,7 @@ int attest_x509_check_time(X509 *cert, time_t t, const char *what, struct attest
     if (X509_cmp_time(X509_get0_notAfter(cert), &t) <= 0)
         return attest_fail(err, ATTEST_E_EXPIRED,
                            "%s has expired at the verification time (notAfter); pin the time "
-                           "with --at to verify old evidence",
+                           "with --insecure-verify-at to verify old evidence",
                            what);
     return 0;
 }

@@ -4,7 +4,8 @@
  * anchors and judge it by the owner's policy.
  *
  *   enarx attest verify [--roots DIR] [--cert FILE]... [--collateral DIR] [--policy FILE]
- *                       [--at RFC3339-TIME] [--pin SHA256]... [--insecure-allow-sim] [--json]
+ *                       [--insecure-verify-at RFC3339-TIME] [--pin SHA256]...
+ *                       [--insecure-allow-sim] [--json]
  *                       EVIDENCE
  *
  * The two library steps map onto the exit status, so scripts can tell them apart:
@@ -17,8 +18,9 @@
  * accepted unless explicitly allowed).
  *
  * Output is a short human summary, or with --json one object holding every claim, the verdict
- * and, on refusal, the rule. Simulated evidence is refused unless the policy says `[sim] allow =
- * true` or --insecure-allow-sim is given, and is warned about on stderr every time it is used.
+ * and, on refusal, the rule. Simulated evidence is refused unless the policy says `[sim]
+ * insecure_allow = true` or --insecure-allow-sim is given, and is warned about on stderr every
+ * time it is used, as is every verdict that only an insecure_* rule of the policy allowed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -69,7 +71,9 @@ static void usage(FILE *out)
         "  --cert FILE            a VCEK/VLEK or chain (PEM or DER) the evidence lacks\n"
         "  --collateral DIR       DCAP collateral: tcbinfo.json, qeidentity.json, pckcrl.der\n"
         "  --policy FILE          the owner's TOML policy (default: built-in defaults)\n"
-        "  --at TIME              verify as of this RFC 3339 time (e.g. 2024-01-01T00:00:00Z)\n"
+        "  --insecure-verify-at TIME  verify as of this RFC 3339 time (e.g.\n"
+        "                         2024-01-01T00:00:00Z): accepts certificates and CRLs that\n"
+        "                         have expired since; for recorded evidence\n"
         "  --pin SHA256           pinned root fingerprint (repeatable; replaces built-in pins)\n"
         "  --insecure-allow-sim   accept simulated (non-hardware) evidence\n"
         "  --json                 print every claim and the verdict as JSON\n"
@@ -164,8 +168,16 @@ static int option_value(struct attest_args *a, const char *opt, const char *val)
         if (a->cert_count == MAX_CERTS) return -usage_error("at most 16 --cert%s", "");
         a->certs[a->cert_count++] = val;
     } else if (strcmp(opt, "--at") == 0) {
+        return -usage_error("--at '%s': renamed --insecure-verify-at (a pinned time accepts "
+                            "expired certificates and CRLs)",
+                            val);
+    } else if (strcmp(opt, "--insecure-verify-at") == 0) {
         if (parse_time(val, &a->at) < 0 || a->at == 0)
-            return -usage_error("--at: '%s' is not an RFC 3339 time", val);
+            return -usage_error("--insecure-verify-at: '%s' is not an RFC 3339 time", val);
+        fprintf(stderr,
+                "enarx attest verify: WARNING: --insecure-verify-at: verifying as of %s, "
+                "not now\n",
+                val);
     } else if (strcmp(opt, "--pin") == 0) {
         if (a->pin_count == MAX_PINS || parse_pin(val, a->pins[a->pin_count]) < 0)
             return -usage_error("--pin: '%s' is not 64 hex digits (or too many pins)", val);
@@ -388,8 +400,9 @@ static int report(const struct attest_args *a, int rc, const struct attest_claim
     if (c->platform == ATTEST_PLATFORM_SIM)
         fprintf(stderr, "enarx attest verify: WARNING: simulated evidence proves no TEE; %s\n",
                 d.allowed ? "accepted only because the policy or flag says so" : "refused");
-    if (d.warned_unknown_tcb)
-        fprintf(stderr, "enarx attest verify: warning: no DCAP collateral, TCB status Unknown\n");
+    if (d.allowed && d.insecure[0])
+        fprintf(stderr, "enarx attest verify: WARNING: allowed only by the insecure rule %s\n",
+                d.insecure);
     if (a->json)
         print_json(d.allowed ? "allowed" : "refused", c, true, &d, NULL);
     else

@@ -169,6 +169,8 @@ static int verify_and_issue(const struct steward *s, X509_REQ *req, const uint8_
     struct attest_claims claims;
     struct attest_error err = {{0}};
     memset(&claims, 0, sizeof(claims));
+    if (s->verify_at)
+        log_warn("%s: INSECURE: verified at the pinned time of --insecure-verify-at", peer);
     int rc = attest_csr_verify(csr, size, &opts, &claims, &err);
     if (rc == -ENOMEM) return steward_reply_error(r, 500, "internal", "out of memory", NULL);
     if (rc == ATTEST_E_MALFORMED || rc == ATTEST_E_FORMAT)
@@ -179,8 +181,12 @@ static int verify_and_issue(const struct steward *s, X509_REQ *req, const uint8_
     if (!d.allowed)
         return refuse(r, peer, 403, "refused", d.detail[0] ? d.detail : "refused by the policy",
                       d.rule);
-    if (d.warned_unknown_tcb)
-        log_warn("%s: TCB status Unknown (no collateral) accepted by the policy", peer);
+    if (d.insecure[0]) log_warn("%s: INSECURE: allowed only by the policy's %s", peer, d.insecure);
+    if (s->any_measurement && claims.platform != ATTEST_PLATFORM_KVM)
+        log_warn("%s: INSECURE: issuing without a measurement allow-list for every platform "
+                 "(the policy lacks one; see the warning at start)",
+                 peer);
+
     return issue(s, req, &claims, peer, r);
 }
 

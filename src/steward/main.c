@@ -3,8 +3,10 @@
  * main.c - the enarx-steward binary: flags, start, wait for a signal, stop.
  *
  * Flags follow Enarx's steward (-k/--key, -c/--crt, -a/--addr, -p/--port, --host) plus this
- * project's (--roots, --policy, --insecure-allow-sim, --tls-cert/--tls-key, limits, and the
- * testing-only --verify-at). Signals are blocked before the server's threads exist, so they
+ * project's (--roots, --policy, --insecure-allow-sim, --insecure-any-measurement,
+ * --tls-cert/--tls-key, limits, and the testing-only --insecure-verify-at). Every switch that
+ * weakens what is certified is spelled insecure; a renamed switch's old name is refused with an
+ * error that names the new one. Signals are blocked before the server's threads exist, so they
  * inherit the mask and only the main thread, in sigwait(), ever sees SIGINT/SIGTERM. When
  * listening, one line "enarx-steward: listening on URL" goes to stdout (scripts wait for it).
  * Exit statuses: 0 after a signal, 1 when the Steward cannot start, 64 for usage errors.
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "steward/steward.h"
 
@@ -28,7 +32,9 @@
 
 struct args {
     struct steward_config cfg;
+    struct steward_options opts;
     struct steward_listen listen;
+    struct steward_limits limits;
     unsigned long cache;
     const char *hosts[STEWARD_MAX_HOSTS];
     const char *tls_cert, *tls_key;
@@ -45,7 +51,12 @@ enum {
     OPT_THREADS,
     OPT_TIMEOUT,
     OPT_MAX_CONNS,
+    OPT_PER_IP,
+    OPT_DEADLINE,
     OPT_VERIFY_AT,
+    OPT_OLD_VERIFY_AT,
+    OPT_ANY_MEASUREMENT,
+    OPT_COLLATERAL,
     OPT_LOG_LEVEL,
     OPT_CACHE,
     OPT_VERSION,
@@ -66,7 +77,12 @@ static const struct option g_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
-    {"verify-at", required_argument, NULL, OPT_VERIFY_AT},
+    {"max-connections-per-ip", required_argument, NULL, OPT_PER_IP},
+    {"request-deadline", required_argument, NULL, OPT_DEADLINE},
+    {"insecure-verify-at", required_argument, NULL, OPT_VERIFY_AT},
+    {"verify-at", required_argument, NULL, OPT_OLD_VERIFY_AT},
+    {"insecure-any-measurement", no_argument, NULL, OPT_ANY_MEASUREMENT},
+    {"collateral", required_argument, NULL, OPT_COLLATERAL},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"verify-cache", required_argument, NULL, OPT_CACHE},
     {"help", no_argument, NULL, 'h'},
@@ -77,6 +93,7 @@ static const struct option g_options[] = {
 static void usage(FILE *f)
 {
     fputs("usage: enarx-steward -k KEY -c CRT [options]\n"
+          "       enarx-steward layout-collateral DIR FILE...   (see docs/steward.md)\n"
           "  -k, --key FILE          CA private key (PEM)\n"
           "  -c, --crt FILE          CA certificate (PEM; its issuers may follow)\n"
           "  -a, --addr ADDR         listen address (default ::, IPv6 and IPv4)\n"
@@ -84,15 +101,22 @@ static void usage(FILE *f)
           "      --host NAME         name put in issued certificates (repeatable; IP or DNS)\n"
           "      --roots DIR         trust anchors (DIR/amd/..., DIR/intel/...; or ENARX_ROOTS)\n"
           "      --policy FILE       the owner's policy (TOML, see docs/attestation.md)\n"
+          "      --collateral DIR    CRLs, TCB infos, QE identities (docs/steward.md); reloaded\n"
+          "                          on SIGHUP\n"
           "      --insecure-allow-sim  issue to simulated evidence (no TEE!): testing only\n"
+          "      --insecure-any-measurement  issue to platforms the policy accepts without a\n"
+          "                          measurement allow-list (any genuine guest anywhere!)\n"
           "      --tls-cert FILE     serve HTTPS with this certificate chain (PEM)\n"
           "      --tls-key FILE      ... and this key (PEM)\n"
           "      --lifetime SECONDS  lifetime of issued certificates (default 86400)\n"
           "      --threads N         worker threads (default: one per CPU)\n"
           "      --timeout SECONDS   close connections idle this long (default 10)\n"
           "      --max-connections N simultaneous connections (default 1024)\n"
-          "      --verify-at TIME    verify evidence at this RFC 3339 time instead of now:\n"
-          "                          only for testing recorded evidence\n"
+          "      --max-connections-per-ip N  ... from one client address (default 64)\n"
+          "      --request-deadline SECONDS  cut a request not answered this long after its\n"
+          "                          first byte, however steadily it trickles (default 15)\n"
+          "      --insecure-verify-at TIME  verify evidence at this RFC 3339 time instead of\n"
+          "                          now: only for testing recorded evidence\n"
           "      --verify-cache N    remember N verified certificate chains (default 4096;\n"
           "                          0: off); validity times are still checked every time\n"
           "      --log-level LEVEL   error, warn, info (default), debug\n",
@@ -173,6 +197,16 @@ static int set_number(int opt, const char *val, struct args *a)
             return bad("--timeout", val, "expected seconds, 1..3600");
         a->listen.timeout = (unsigned)v;
         return 0;
+    case OPT_DEADLINE:
+        if (parse_ulong(val, 1, 3600, &v) < 0)
+            return bad("--request-deadline", val, "expected seconds, 1..3600");
+        a->limits.deadline = (unsigned)v;
+        return 0;
+    case OPT_PER_IP:
+        if (parse_ulong(val, 1, 1000000, &v) < 0)
+            return bad("--max-connections-per-ip", val, "expected 1..1000000");
+        a->limits.per_ip = (unsigned)v;
+        return 0;
     default:
         if (parse_ulong(val, 1, 1000000, &v) < 0)
             return bad("--max-connections", val, "expected 1..1000000");
@@ -199,8 +233,15 @@ static int set_option(int opt, const char *val, struct args *a)
         return 0;
     case OPT_VERIFY_AT:
         return parse_time(val, &a->cfg.verify_at) < 0
-                   ? bad("--verify-at", val, "expected RFC 3339, e.g. 2024-01-01T00:00:00Z")
+                   ? bad("--insecure-verify-at", val,
+                         "expected RFC 3339, e.g. 2024-01-01T00:00:00Z")
                    : 0;
+    case OPT_OLD_VERIFY_AT:
+        return bad("--verify-at", val,
+                   "renamed --insecure-verify-at (verifying at a pinned time accepts expired "
+                   "certificates)");
+    case OPT_ANY_MEASUREMENT: a->opts.insecure_any_measurement = true; return 0;
+    case OPT_COLLATERAL: a->opts.collateral_dir = val; return 0;
     case OPT_LOG_LEVEL:
         if (log_level_parse(val, &level) < 0)
             return bad("--log-level", val, "expected error, warn, info or debug");
@@ -274,7 +315,7 @@ static int serve(struct steward *s, const struct args *a)
         goto out;
     l.tls_cert_pem = cert;
     l.tls_key_pem = key;
-    rc = steward_server_start(s, &l, &srv);
+    rc = steward_server_start_limits(s, &l, &a->limits, &srv);
     if (rc < 0) {
         fprintf(stderr, "enarx-steward: cannot listen on %s port %u: %s\n",
                 l.addr ? l.addr : "::", l.port,
@@ -291,7 +332,16 @@ static int serve(struct steward *s, const struct args *a)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    sigwait(&set, &sig);
+    sigaddset(&set, SIGHUP);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        char err[512] = "";
+        if (!a->opts.collateral_dir)
+            log_info("SIGHUP: no --collateral to reload");
+        else if (steward_collateral_reload(a->opts.collateral_dir, err, sizeof(err)) < 0)
+            log_error("SIGHUP: %s; keeping the collateral loaded before", err);
+        else
+            log_info("SIGHUP: collateral reloaded");
+    }
     log_info("signal %d: stopping", sig);
     steward_server_stop(srv);
     rc = 1;
@@ -302,8 +352,83 @@ out:
     return rc == 1 ? 0 : 1;
 }
 
+/* mkdir -p of the directories leading to path (not the last component). */
+static int make_parents(char *path)
+{
+    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int rc = mkdir(path, 0755);
+        *p = '/';
+        if (rc < 0 && errno != EEXIST) return -errno;
+    }
+    return 0;
+}
+
+/* Writes buf to path through a temporary file and rename(2), so a reader never sees half. */
+static int write_atomically(const char *path, const uint8_t *buf, size_t size)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -errno;
+    bool ok = fwrite(buf, 1, size, f) == size;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) < 0) {
+        int e = errno ? -errno : -EIO;
+        unlink(tmp);
+        return e;
+    }
+    return 0;
+}
+
+/*
+ * enarx-steward layout-collateral DIR FILE...: files collateral an operator downloaded (AMD
+ * CRLs, Intel PCK/root CRLs, TCB infos, QE identities, the TCB signing chain) into the layout
+ * --collateral reads, by their content; then loads DIR as the Steward would. Exit 0, 1 (a file
+ * that is not collateral, or DIR does not load), 64 (usage).
+ */
+static int layout_collateral(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs("usage: enarx-steward layout-collateral DIR FILE...\n", stderr);
+        return EXIT_USAGE;
+    }
+    const char *dir = argv[0];
+    for (int i = 1; i < argc; i++) {
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        char rel[256], path[4096];
+        int rc = util_file_read(argv[i], 4u << 20, &buf, &size);
+        if (rc == 0 && attest_collateral_place(buf, size, rel, sizeof(rel)) < 0) rc = -EINVAL;
+        if (rc == 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, rel);
+            rc = make_parents(path);
+        }
+        if (rc == 0) rc = write_atomically(path, buf, size);
+        free(buf);
+        if (rc < 0) {
+            fprintf(stderr, "enarx-steward: %s: %s\n", argv[i],
+                    rc == -EINVAL ? "not a collateral file (CRL, TCB info, QE identity, chain)"
+                                  : strerror(-rc));
+            return 1;
+        }
+        printf("%s -> %s\n", argv[i], path);
+    }
+    struct attest_collateral *c = NULL;
+    struct attest_error err = {{0}};
+    if (attest_collateral_load(dir, &c, &err) < 0) {
+        fprintf(stderr, "enarx-steward: %s does not load: %s\n", dir, err.msg);
+        return 1;
+    }
+    printf("%s: %zu collateral files\n", dir, attest_collateral_count(c));
+    attest_collateral_free(c);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "layout-collateral") == 0)
+        return layout_collateral(argc - 2, argv + 2);
     struct args a;
     memset(&a, 0, sizeof(a));
     a.listen.port = STEWARD_DEFAULT_PORT;
@@ -317,12 +442,13 @@ int main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct steward *s = NULL;
     char err[512] = "";
-    rc = steward_new(&a.cfg, &s, err, sizeof(err));
+    rc = steward_new_opts(&a.cfg, &a.opts, &s, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "enarx-steward: %s\n", err[0] ? err : strerror(-rc));
         return 1;

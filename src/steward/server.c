@@ -11,14 +11,27 @@
  * Content-Length above it is answered 413 before any body is read; a chunked body that grows
  * beyond it is read and discarded up to DISCARD_MAX more bytes, then answered 413, and past
  * that the connection is dropped), idle connections are closed after the timeout (slow
- * clients), and the number of connections is capped. The pool threads multiplex connections
- * with epoll, so a slow client holds one socket, never a thread. Verification and signing run
- * on the pool thread that received the request; struct steward is read-only, so no locks.
+ * clients), the number of connections is capped, globally and per client address (one host
+ * trickling bytes on a thousand connections takes its own share only), and every request has
+ * an absolute deadline: a client that sends one byte just before each inactivity timeout would
+ * otherwise hold its connection forever. The pool threads multiplex connections with epoll, so
+ * a slow client holds one socket, never a thread. Verification and signing run on the pool
+ * thread that received the request; struct steward is read-only, so no locks there.
+ *
+ * The deadline: libmicrohttpd has only an inactivity timeout, so each connection is registered
+ * (MHD_OPTION_NOTIFY_CONNECTION) with the time its current request began (reset when a request
+ * completes), and a reaper thread wakes every REAP_MS and shuts down (shutdown(2), not close:
+ * libmicrohttpd then sees the end of the stream and closes and frees the connection itself)
+ * every socket past its deadline. A connection leaves the registry, under the lock, in the
+ * CLOSED notification, which libmicrohttpd sends before it closes the socket, so the reaper
+ * never touches a descriptor that was closed and reused.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +46,107 @@
 
 #define DISCARD_MAX (1024u * 1024u)
 #define DEFAULT_MAX_CONNS 1024u
+#define REAP_MS 200
+
+/* One open connection, for the deadline. */
+struct conn {
+    int fd;
+    struct timespec since; /* CLOCK_MONOTONIC: the current request began */
+    bool cut;
+    struct conn *prev, *next;
+};
 
 struct steward_server {
     struct MHD_Daemon *daemon;
     const struct steward *s;
     uint16_t port;
+    unsigned deadline; /* seconds */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping, reaper_running;
+    pthread_t reaper;
+    struct conn *conns; /* under lock */
+    uint64_t cuts;      /* under lock */
 };
+
+static struct timespec mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: connections enter and leave the deadline registry. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct steward_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn *e = ci ? calloc(1, sizeof(*e)) : NULL;
+        if (!e) return; /* out of memory: this connection has only the inactivity timeout */
+        e->fd = ci->connect_fd;
+        e->since = mono_now();
+        pthread_mutex_lock(&srv->lock);
+        e->next = srv->conns;
+        if (srv->conns) srv->conns->prev = e;
+        srv->conns = e;
+        pthread_mutex_unlock(&srv->lock);
+        *socket_context = e;
+        return;
+    }
+    struct conn *e = *socket_context;
+    if (!e) return;
+    pthread_mutex_lock(&srv->lock);
+    if (e->prev) e->prev->next = e->next;
+    if (e->next) e->next->prev = e->prev;
+    if (srv->conns == e) srv->conns = e->next;
+    pthread_mutex_unlock(&srv->lock);
+    free(e);
+    *socket_context = NULL;
+}
+
+/* A request completed: the next one on this connection starts its own deadline. */
+static void deadline_restart(struct steward_server *srv, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *e = ci ? ci->socket_context : NULL;
+    if (!e) return;
+    pthread_mutex_lock(&srv->lock);
+    e->since = mono_now();
+    pthread_mutex_unlock(&srv->lock);
+}
+
+static void *reaper(void *arg)
+{
+    struct steward_server *srv = arg;
+    pthread_mutex_lock(&srv->lock);
+    while (!srv->stopping) {
+        struct timespec until = mono_now();
+        until.tv_nsec += REAP_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&srv->wake, &srv->lock, &until);
+        struct timespec now = mono_now();
+        unsigned cut = 0;
+        for (struct conn *e = srv->conns; e && !srv->stopping; e = e->next) {
+            if (e->cut || now.tv_sec - e->since.tv_sec < (time_t)srv->deadline) continue;
+            (void)shutdown(e->fd, SHUT_RDWR);
+            e->cut = true;
+            cut++;
+        }
+        srv->cuts += cut;
+        if (cut)
+            log_warn("cut %u connection%s past the %u s request deadline", cut, cut > 1 ? "s" : "",
+                     srv->deadline);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return NULL;
+}
 
 /* One POST's body, bounded by STEWARD_MAX_CSR_SIZE. */
 struct request {
@@ -114,6 +222,37 @@ static bool is_pkcs10(const char *ct)
     return next == '\0' || next == ';' || next == ' ' || next == '\t';
 }
 
+/* Counts the Content-Length and Transfer-Encoding headers and notes conflicting lengths. */
+struct length_headers {
+    unsigned lengths, encodings;
+    bool bad;
+    const char *first;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    struct length_headers *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) h->encodings++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0) return MHD_YES;
+    if (!value || !value[0] || strspn(value, "0123456789") != strlen(value)) h->bad = true;
+    if (h->lengths++ == 0) h->first = value;
+    return MHD_YES;
+}
+
+/*
+ * A request whose length is ambiguous is refused: several Content-Length headers (a proxy in
+ * front may frame the body by another one than we do: request smuggling), a Content-Length that
+ * is not a plain number, or one beside Transfer-Encoding.
+ */
+static bool length_ambiguous(struct MHD_Connection *c)
+{
+    struct length_headers h = {0};
+    (void)MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &h);
+    return h.bad || h.lengths > 1 || (h.lengths && h.encodings);
+}
+
 /* The first call of a request: everything decided from the headers alone. */
 static enum MHD_Result on_headers(struct steward_server *srv, struct MHD_Connection *c,
                                   const char *url, const char *method, void **state)
@@ -130,6 +269,10 @@ static enum MHD_Result on_headers(struct steward_server *srv, struct MHD_Connect
     if (!is_pkcs10(ct))
         return send_error(c, 415, "unsupported-media-type",
                           "POST a DER CSR with Content-Type: application/pkcs10");
+    if (length_ambiguous(c))
+        return send_error(c, 400, "malformed",
+                          "several or bad Content-Length headers, or one beside "
+                          "Transfer-Encoding: the body's length is ambiguous");
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
     if (length > STEWARD_MAX_CSR_SIZE)
@@ -202,9 +345,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
-    (void)c;
     (void)code;
+    deadline_restart(cls, c);
     struct request *req = *state;
     if (req) {
         free(req->body);
@@ -232,7 +374,8 @@ static unsigned pool_size(unsigned threads)
 }
 
 static struct MHD_Daemon *start(struct steward_server *srv, const struct steward_listen *l,
-                                const struct sockaddr_storage *ss, bool v6)
+                                const struct steward_limits *lim, const struct sockaddr_storage *ss,
+                                bool v6)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     bool any6 = v6 && IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
@@ -248,13 +391,57 @@ static struct MHD_Daemon *start(struct steward_server *srv, const struct steward
         MHD_OPTION_SOCK_ADDR, ss, MHD_OPTION_THREAD_POOL_SIZE, pool_size(l->threads),
         MHD_OPTION_CONNECTION_TIMEOUT, l->timeout ? l->timeout : STEWARD_DEFAULT_TIMEOUT,
         MHD_OPTION_CONNECTION_LIMIT, l->max_conns ? l->max_conns : DEFAULT_MAX_CONNS,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY,
-        l->tls_cert_pem ? tls : tls + 2, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip ? lim->per_ip : STEWARD_DEFAULT_PER_IP,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        srv, MHD_OPTION_ARRAY, l->tls_cert_pem ? tls : tls + 2, MHD_OPTION_END);
+}
+
+static void server_free(struct steward_server *srv)
+{
+    if (srv->reaper_running) {
+        pthread_mutex_lock(&srv->lock);
+        srv->stopping = true;
+        pthread_cond_signal(&srv->wake);
+        pthread_mutex_unlock(&srv->lock);
+        pthread_join(srv->reaper, NULL);
+    }
+    if (srv->daemon) MHD_stop_daemon(srv->daemon);
+    while (srv->conns) { /* none should be left: CLOSED was sent for each */
+        struct conn *e = srv->conns;
+        srv->conns = e->next;
+        free(e);
+    }
+    pthread_cond_destroy(&srv->wake);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+}
+
+static int server_init(struct steward_server *srv)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) return -ENOMEM;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0) rc = pthread_cond_init(&srv->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0) return -ENOMEM;
+    if (pthread_mutex_init(&srv->lock, NULL) != 0) {
+        pthread_cond_destroy(&srv->wake);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 int steward_server_start(const struct steward *s, const struct steward_listen *l,
                          struct steward_server **out)
 {
+    return steward_server_start_limits(s, l, NULL, out);
+}
+
+int steward_server_start_limits(const struct steward *s, const struct steward_listen *l,
+                                const struct steward_limits *limits, struct steward_server **out)
+{
+    static const struct steward_limits defaults = {0};
+    const struct steward_limits *lim = limits ? limits : &defaults;
     struct sockaddr_storage ss;
     socklen_t sslen;
     if (util_sockaddr_parse(l->addr ? l->addr : "::", l->port, &ss, &sslen) < 0) return -EINVAL;
@@ -264,14 +451,24 @@ int steward_server_start(const struct steward *s, const struct steward_listen *l
         return -EINVAL;
     struct steward_server *srv = calloc(1, sizeof(*srv));
     if (!srv) return -ENOMEM;
+    if (server_init(srv) < 0) {
+        free(srv);
+        return -ENOMEM;
+    }
     srv->s = s;
+    srv->deadline = lim->deadline ? lim->deadline : STEWARD_DEFAULT_DEADLINE;
     errno = 0;
-    srv->daemon = start(srv, l, &ss, v6);
+    srv->daemon = start(srv, l, lim, &ss, v6);
     if (!srv->daemon) {
         int e = errno == EADDRINUSE ? -EADDRINUSE : -EIO;
-        free(srv);
+        server_free(srv);
         return e;
     }
+    if (pthread_create(&srv->reaper, NULL, reaper, srv) != 0) {
+        server_free(srv);
+        return -ENOMEM;
+    }
+    srv->reaper_running = true;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : l->port;
     *out = srv;
@@ -283,9 +480,17 @@ uint16_t steward_server_port(const struct steward_server *srv)
     return srv->port;
 }
 
+uint64_t steward_server_deadline_cuts(const struct steward_server *srv)
+{
+    struct steward_server *m = (struct steward_server *)srv; /* the lock only */
+    pthread_mutex_lock(&m->lock);
+    uint64_t n = m->cuts;
+    pthread_mutex_unlock(&m->lock);
+    return n;
+}
+
 void steward_server_stop(struct steward_server *srv)
 {
     if (!srv) return;
-    MHD_stop_daemon(srv->daemon);
-    free(srv);
+    server_free(srv);
 }

@@ -55,6 +55,8 @@
 #define STEWARD_DEFAULT_PORT 3000u
 #define STEWARD_DEFAULT_LIFETIME (24u * 3600u) /* seconds */
 #define STEWARD_DEFAULT_TIMEOUT 10u            /* seconds of client inactivity */
+#define STEWARD_DEFAULT_PER_IP 64u             /* simultaneous connections from one address */
+#define STEWARD_DEFAULT_DEADLINE 15u           /* seconds a request may take, however busy */
 #define STEWARD_MAX_HOSTS 32u
 
 /* ---- the CA ---- */
@@ -123,16 +125,43 @@ struct steward_config {
     size_t host_count;
     bool insecure_allow_sim;
     unsigned long lifetime; /* seconds; 0: STEWARD_DEFAULT_LIFETIME */
-    time_t verify_at;       /* testing recorded evidence only; 0: the current time */
+    time_t verify_at; /* --insecure-verify-at: testing recorded evidence; 0: the current time */
 };
 
 /* A configured Steward: CA, trust anchors, policy (immutable; shared by server threads). */
 struct steward;
 
 /*
- * Loads the CA, the roots and the policy named by cfg. Logs a warning when simulated evidence is
- * allowed or verification time is pinned. Returns 0 and *out (free with steward_free), or a
- * negative errno with a message in err.
+ * What enarx-steward adds to a configuration (a separate struct so that struct steward_config
+ * keeps its layout for existing callers). Zero is the secure default for every field.
+ */
+struct steward_options {
+    bool insecure_any_measurement; /* issue without a measurement allow-list per platform */
+    const char *collateral_dir;    /* --collateral: CRLs, TCB infos, QE identities (see attest.h) */
+};
+
+/*
+ * Loads the collateral directory dir and installs it for every verification from now on (the
+ * previous set stays with the verifications still using it). On failure the installed set is
+ * kept and -errno returned with a message in err. For start-up and SIGHUP.
+ */
+NODISCARD int steward_collateral_reload(const char *dir, char *err, size_t err_size);
+
+/*
+ * Loads the CA, the roots and the policy named by cfg. Refuses (-EINVAL, err names the missing
+ * policy key) a policy that accepts a platform without a measurement allow-list for it (see
+ * attest_policy_unmeasured) unless opts->insecure_any_measurement. Logs a warning for every
+ * insecure setting (simulated evidence, any measurement, a pinned verification time); the
+ * handler warns again on each request that uses one. Returns 0 and *out (free with
+ * steward_free), or a negative errno with a message in err.
+ */
+NODISCARD int steward_new_opts(const struct steward_config *cfg, const struct steward_options *opts,
+                               struct steward **out, char *err, size_t err_size);
+
+/*
+ * steward_new_opts() for embedding in tests and tools, which judge their own policies: the
+ * measurement allow-lists are not required (a missing one is warned about). enarx-steward uses
+ * steward_new_opts().
  */
 NODISCARD int steward_new(const struct steward_config *cfg, struct steward **out, char *err,
                           size_t err_size);
@@ -179,15 +208,34 @@ struct steward_listen {
     const char *tls_key_pem;
 };
 
+/*
+ * What keeps one host from starving the others (a separate struct so that struct steward_listen
+ * keeps its layout for existing callers). Zero picks the default of each field.
+ */
+struct steward_limits {
+    unsigned per_ip;   /* simultaneous connections from one address; 0: STEWARD_DEFAULT_PER_IP */
+    unsigned deadline; /* seconds from a request's first byte (a connection's start, or the end
+                        * of its previous request) to its answer; past it the connection is cut
+                        * however steadily the client trickles bytes. 0: STEWARD_DEFAULT_DEADLINE */
+};
+
 struct steward_server;
 
 /*
- * Starts serving s (borrowed until steward_server_stop) on l. Returns 0 and *out, -EINVAL (bad
- * address, or TLS asked but this libmicrohttpd lacks it), or -EADDRINUSE/-EIO when the daemon
- * cannot start.
+ * Starts serving s (borrowed until steward_server_stop) on l with the limits (NULL: defaults).
+ * Returns 0 and *out, -EINVAL (bad address, or TLS asked but this libmicrohttpd lacks it),
+ * -ENOMEM, or -EADDRINUSE/-EIO when the daemon cannot start.
  */
+NODISCARD int steward_server_start_limits(const struct steward *s, const struct steward_listen *l,
+                                          const struct steward_limits *limits,
+                                          struct steward_server **out);
+
+/* steward_server_start_limits() with the default limits. */
 NODISCARD int steward_server_start(const struct steward *s, const struct steward_listen *l,
                                    struct steward_server **out);
+
+/* Connections cut at the request deadline since the server started. */
+uint64_t steward_server_deadline_cuts(const struct steward_server *srv);
 
 /* The port actually bound (useful with port 0). */
 uint16_t steward_server_port(const struct steward_server *srv);

@@ -61,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     EVP_PKEY *ca_key = csrgen_key("P-256");
     X509 *ca = ca_key ? csrgen_cert(ca_key, "Fuzz CA", -3600, 3650, true, NULL, NULL) : NULL;
     CHECK(ca && csrgen_write_key(key, ca_key) == 0 && csrgen_write_certs(crt, &ca, 1) == 0);
-    write_text(pol, "[kvm]\nallow = true\n");
+    write_text(pol, "[kvm]\ninsecure_allow = true\n");
     const char *hosts[] = {"localhost", "127.0.0.1"};
     struct steward_config cfg = {key, crt, NULL, pol, hosts, 2, true, 3600, 0};
     char err[256];

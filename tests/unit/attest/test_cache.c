@@ -180,7 +180,8 @@ static void tdx_unload(struct tdx_in *t)
 static int tdx_at(const struct tdx_in *t, time_t at, bool col, struct attest_dcap_claims *c)
 {
     struct attest_error err = {{0}};
-    struct attest_dcap_opts o = {attest_roots_intel(t->roots), NULL, col ? &t->col : NULL, at};
+    struct attest_dcap_opts o = {
+        .root = attest_roots_intel(t->roots), .collateral = col ? &t->col : NULL, .at = at};
     return attest_dcap_verify(t->quote, t->quote_size, &o, c, &err);
 }
 

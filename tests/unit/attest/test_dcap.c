@@ -388,7 +388,19 @@ static void test_names(void **state)
 /* ---- a synthetic PKI and quotes of our own making ---- */
 
 #define T0 "2024-01-10T00:00:00"
-static const uint8_t QE_MRSIGNER[32] = {0xdc, 0x9e, 0x2a, 0x7c, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+/* Intel's QE signers (dcap.c checks them on every quote): SGX QE, TD QE, and a forger's. */
+static const uint8_t SGX_QE_MRSIGNER[32] = {
+    0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e, 0x96, 0x13, 0x7f, 0x77, 0xc6, 0x8a, 0x82, 0x9a,
+    0x00, 0x56, 0xac, 0x8d, 0xed, 0x70, 0x14, 0x0b, 0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff};
+static const uint8_t TD_QE_MRSIGNER[32] = {
+    0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34, 0xa7, 0xfc, 0x43, 0xed, 0x03,
+    0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba, 0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5};
+static const uint8_t FORGED_QE_MRSIGNER[32] = {0xdc, 0x9e, 0x2a, 0x7c, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+static const uint8_t *qe_signer(uint32_t tee)
+{
+    return tee == 0x81 ? TD_QE_MRSIGNER : SGX_QE_MRSIGNER;
+}
 static const uint8_t FMSPC[6] = {0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x00};
 
 struct dbuf {
@@ -590,8 +602,11 @@ struct qspec {
     int body; /* 1 SGX, 2 TDX 1.0, 3 TDX 1.5 */
     uint8_t tee_tcb_svn[16];
     uint64_t attributes; /* SGX flags or TD attributes */
-    uint16_t qe_svn;
+    uint16_t qe_svn;     /* 0: the lowest Intel accepts (8 for the SGX QE, 4 for the TD QE) */
     size_t auth_size;
+    const uint8_t *qe_mrsigner; /* NULL: Intel's QE for the TEE type */
+    uint16_t qe_prod_id;        /* 0: Intel's (1 SGX, 2 TDX) */
+    uint8_t qe_flags;           /* 0: 0x15 (INIT, MODE64BIT, PROVISIONKEY) */
 };
 
 /* The QE part: report, signature, auth data, type-5 chain. Returns its size. */
@@ -599,11 +614,11 @@ static size_t mk_qe_part(const struct pki *p, const struct qspec *s, const uint8
 {
     uint8_t *rep = o;
     memset(rep, 0, 384);
-    rep[48] = 0x15;
+    rep[48] = s->qe_flags ? s->qe_flags : 0x15;
     rep[56] = 0xe7;
-    memcpy(rep + 128, QE_MRSIGNER, 32);
-    put16(rep + 256, s->tee == 0x81 ? 2 : 1);
-    put16(rep + 258, s->qe_svn);
+    memcpy(rep + 128, s->qe_mrsigner ? s->qe_mrsigner : qe_signer(s->tee), 32);
+    put16(rep + 256, s->qe_prod_id ? s->qe_prod_id : (s->tee == 0x81 ? 2 : 1));
+    put16(rep + 258, s->qe_svn ? s->qe_svn : (s->tee == 0x81 ? 4 : 8));
     size_t off = 384 + 64;
     put16(o + off, (unsigned)s->auth_size);
     for (size_t i = 0; i < s->auth_size; i++)
@@ -712,7 +727,7 @@ static void test_synth_bodies(void **state)
         assert_int_equal(c.pck_tcb[15], 4);
         assert_string_equal(c.pck_ca, "Processor");
         assert_memory_equal(c.fmspc, FMSPC, 6);
-        assert_memory_equal(c.qe.mr_signer, QE_MRSIGNER, 32);
+        assert_memory_equal(c.qe.mr_signer, qe_signer(specs[i].tee), 32);
         size_t body_at = specs[i].version == 5 ? 54 : 48;
         if (specs[i].body == 1) {
             assert_memory_equal(c.sgx.mr_enclave, q + body_at + 64, 32);
@@ -782,7 +797,8 @@ struct synth_col {
 
 /* levels: a JSON array text; modules: "" or ,"tdxModuleIdentities":[...] */
 static void synth_col(struct synth_col *s, const struct pki *p, bool tdx, const char *levels,
-                      const char *modules, int qe_min_svn, const char *fmspc)
+                      const char *modules, int qe_min_svn, const char *fmspc,
+                      const uint8_t *qe_mrsigner)
 {
     static char body[16384];
     char zeros[97];
@@ -798,7 +814,10 @@ static void synth_col(struct synth_col *s, const struct pki *p, bool tdx, const 
     s->tcb = signed_json(p, "tcbInfo", body, tdx ? "\n  " : "");
     char signer[65];
     for (size_t i = 0; i < 32; i++)
-        snprintf(signer + 2 * i, 3, "%02X", QE_MRSIGNER[i]);
+        snprintf(signer + 2 * i, 3, "%02X",
+                 (qe_mrsigner ? qe_mrsigner
+                  : tdx       ? TD_QE_MRSIGNER
+                              : SGX_QE_MRSIGNER)[i]);
     snprintf(body, sizeof(body),
              "{\"id\":\"%s\",\"version\":2,\"issueDate\":\"2024-01-01T00:00:00Z\","
              "\"nextUpdate\":\"2024-02-01T00:00:00Z\",\"tcbEvaluationDataNumber\":16,"
@@ -832,7 +851,7 @@ static int status_of(const struct pki *p, const uint8_t *q, size_t size, bool td
                      struct attest_dcap_claims *c)
 {
     struct synth_col s;
-    synth_col(&s, p, tdx, levels, modules, qe_min_svn, "AABBCC000000");
+    synth_col(&s, p, tdx, levels, modules, qe_min_svn, "AABBCC000000", NULL);
     int rc = synth_verify(p, q, size, &s.col, c);
     synth_col_free(&s);
     if (rc == 0) assert_int_equal(c->collateral, ATTEST_DCAP_COLLATERAL_VERIFIED);
@@ -855,7 +874,7 @@ static void test_synth_status_sgx(void **state)
     struct pki p;
     sgx_ext(&ext, 4, 10); /* PCK: components 4, PCESVN 10 */
     pki_make(&p, &ext);
-    struct qspec s = {.version = 3, .tee = 0, .body = 1, .qe_svn = 5, .auth_size = 32};
+    struct qspec s = {.version = 3, .tee = 0, .body = 1, .qe_svn = 9, .auth_size = 32};
     size_t size;
     uint8_t *q = mk_quote(&p, &s, &size);
     struct attest_dcap_claims c;
@@ -863,35 +882,35 @@ static void test_synth_status_sgx(void **state)
     const int a[][3] = {{5, 10, 0}, {4, 11, 0}, {4, 10, 0}, {0, 0, 0}};
     const char *st[] = {"UpToDate", "UpToDate", "SWHardeningNeeded", "OutOfDate"};
     levels3(lv, sizeof(lv), a, st, 4);
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 5, &c),
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 9, &c),
                      ATTEST_DCAP_TCB_SW_HARDENING_NEEDED);
     assert_string_equal(c.advisories[0], "INTEL-SA-00400");
     assert_int_equal(c.qe_status, ATTEST_DCAP_TCB_UP_TO_DATE);
     /* the QE below its identity's latest level: OutOfDate overrides */
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 6, &c), ATTEST_DCAP_TCB_OUT_OF_DATE);
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 10, &c), ATTEST_DCAP_TCB_OUT_OF_DATE);
     assert_int_equal(c.platform_status, ATTEST_DCAP_TCB_SW_HARDENING_NEEDED);
     assert_int_equal(c.advisory_count, 2);
     const char *st2[] = {"UpToDate", "UpToDate", "ConfigurationNeeded", "OutOfDate"};
     levels3(lv, sizeof(lv), a, st2, 4);
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 6, &c),
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 10, &c),
                      ATTEST_DCAP_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
     const char *st3[] = {"UpToDate", "UpToDate", "Revoked", "OutOfDate"};
     levels3(lv, sizeof(lv), a, st3, 4);
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 5, &c), ATTEST_DCAP_TCB_REVOKED);
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 9, &c), ATTEST_DCAP_TCB_REVOKED);
     levels3(lv, sizeof(lv), a, st, 2);
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 5, &c), ATTEST_DCAP_TCB_NOT_SUPPORTED);
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 9, &c), ATTEST_DCAP_TCB_NOT_SUPPORTED);
     const int up[][3] = {{4, 10, 0}};
     levels3(lv, sizeof(lv), up, st, 1);
-    assert_int_equal(status_of(&p, q, size, false, lv, "", 5, &c), ATTEST_DCAP_TCB_UP_TO_DATE);
+    assert_int_equal(status_of(&p, q, size, false, lv, "", 9, &c), ATTEST_DCAP_TCB_UP_TO_DATE);
     /* TDX collateral for an SGX quote */
-    assert_int_equal(status_of(&p, q, size, true, lv, "", 5, &c), ATTEST_DCAP_E_MISMATCH);
+    assert_int_equal(status_of(&p, q, size, true, lv, "", 9, &c), ATTEST_DCAP_E_MISMATCH);
     /* another platform's FMSPC */
     struct synth_col sc;
-    synth_col(&sc, &p, false, lv, "", 5, "AABBCC000001");
+    synth_col(&sc, &p, false, lv, "", 9, "AABBCC000001", NULL);
     assert_int_equal(synth_verify(&p, q, size, &sc.col, &c), ATTEST_DCAP_E_MISMATCH);
     synth_col_free(&sc);
     /* tampered: a level's status changed after signing */
-    synth_col(&sc, &p, false, lv, "", 5, "AABBCC000000");
+    synth_col(&sc, &p, false, lv, "", 9, "AABBCC000000", NULL);
     char *t = strstr(sc.tcb, "UpToDate");
     memcpy(t, "OutOfDat", 8);
     assert_int_equal(synth_verify(&p, q, size, &sc.col, &c), ATTEST_E_SIGNATURE);
@@ -1055,7 +1074,7 @@ static void test_synth_json_raw_bytes(void **state)
     levels3(lv, sizeof(lv), a, st, 1);
     struct synth_col sc;
     /* the TDX documents are laid out with newlines and spaces around the members */
-    synth_col(&sc, &p, true, lv, "", 5, "aabbcc000000");
+    synth_col(&sc, &p, true, lv, "", 5, "aabbcc000000", NULL);
     assert_int_equal(synth_verify(&p, q, size, &sc.col, &c), 0);
     assert_int_equal(c.tcb_status, ATTEST_DCAP_TCB_UP_TO_DATE);
     assert_non_null(strstr(c.note, "verified"));
@@ -1094,10 +1113,58 @@ static void test_synth_json_raw_bytes(void **state)
     pki_free(&p);
 }
 
+/*
+ * The forged Quoting Enclave (issue #10): a test root and PCK, and a QE report the PCK signs
+ * whose enclave is not Intel's QE (another MRSIGNER, ISVPRODID, a debug QE, an old ISVSVN). The
+ * PCK signature, the key binding and the quote signature all verify; the quote must still be
+ * refused, without collateral and with collateral whose (validly signed) QE identity names that
+ * very enclave. Before the built-in identity check this verified (0) without collateral.
+ */
+static void test_synth_forged_qe(void **state)
+{
+    (void)state;
+    struct dbuf ext;
+    struct pki p;
+    sgx_ext(&ext, 4, 10);
+    pki_make(&p, &ext);
+    static char lv[8192];
+    const int a[][3] = {{4, 10, 0}};
+    const char *st[] = {"UpToDate"};
+    levels3(lv, sizeof(lv), a, st, 1);
+    for (int tdx = 0; tdx < 2; tdx++) {
+        struct qspec base = {
+            .version = tdx ? 4 : 3, .tee = tdx ? 0x81 : 0, .body = tdx ? 2 : 1, .auth_size = 32};
+        struct qspec forged[5];
+        for (size_t i = 0; i < 5; i++)
+            forged[i] = base;
+        forged[0].qe_mrsigner = FORGED_QE_MRSIGNER;
+        forged[1].qe_mrsigner = tdx ? SGX_QE_MRSIGNER : TD_QE_MRSIGNER; /* the other QE */
+        forged[2].qe_prod_id = 7;
+        forged[3].qe_flags = 0x17; /* DEBUG */
+        forged[4].qe_svn = tdx ? 3 : 7;
+        size_t size;
+        struct attest_dcap_claims c;
+        uint8_t *q = mk_quote(&p, &base, &size);
+        assert_int_equal(synth_verify(&p, q, size, NULL, &c), 0); /* Intel's QE: fine */
+        free(q);
+        for (size_t i = 0; i < ARRAY_LEN(forged); i++) {
+            q = mk_quote(&p, &forged[i], &size);
+            assert_int_equal(synth_verify(&p, q, size, NULL, &c), ATTEST_DCAP_E_MISMATCH);
+            struct synth_col sc;
+            synth_col(&sc, &p, tdx, lv, "", 0, "AABBCC000000",
+                      forged[i].qe_mrsigner ? forged[i].qe_mrsigner : NULL);
+            assert_int_equal(synth_verify(&p, q, size, &sc.col, &c), ATTEST_DCAP_E_MISMATCH);
+            synth_col_free(&sc);
+            free(q);
+        }
+    }
+    pki_free(&p);
+}
+
 #define SYNTH_TESTS                                                                                \
     cmocka_unit_test(test_synth_bodies), cmocka_unit_test(test_synth_status_sgx),                  \
         cmocka_unit_test(test_synth_status_tdx), cmocka_unit_test(test_synth_crl_and_chain),       \
-        cmocka_unit_test(test_synth_json_raw_bytes),
+        cmocka_unit_test(test_synth_json_raw_bytes), cmocka_unit_test(test_synth_forged_qe),
 
 int main(void)
 {

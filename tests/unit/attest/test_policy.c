@@ -6,6 +6,8 @@
  */
 #include "helpers.h"
 
+#include "attest/policy_rules.h"
+
 static struct attest_claims snp_claims(void)
 {
     struct attest_claims c;
@@ -19,6 +21,7 @@ static struct attest_claims snp_claims(void)
     memset(c.report_data, 0x11, 64);
     c.snp_policy = 0x30000;
     c.tcb = (struct attest_snp_tcb){0, 3, 0, 8, 115};
+    c.revocation_checked = true;
     return c;
 }
 
@@ -67,14 +70,59 @@ static void test_defaults(void **state)
     struct attest_claims c = snp_claims();
     expect(&p, &c, NULL);
     c.debug = true;
-    expect(&p, &c, "allow_debug");
+    expect(&p, &c, "insecure_allow_debug");
     c = snp_claims();
     c.snp_policy |= ATTEST_SNP_POLICY_MIGRATE_MA;
-    expect(&p, &c, "snp.allow_migration_agent");
+    expect(&p, &c, "snp.insecure_allow_migration_agent");
     c.platform = ATTEST_PLATFORM_SIM;
-    expect(&p, &c, "sim.allow");
+    expect(&p, &c, "sim.insecure_allow");
     c.platform = ATTEST_PLATFORM_KVM;
-    expect(&p, &c, "kvm.allow");
+    expect(&p, &c, "kvm.insecure_allow");
+    /* issue #10: VMPL above 0 and TCB status Unknown are refused by default (5ee0efd allowed) */
+    c = snp_claims();
+    c.vmpl = 1;
+    expect(&p, &c, "snp.max_vmpl");
+    struct attest_claims t = tdx_claims("Unknown", false);
+    expect(&p, &t, "tdx.insecure_accept_unknown_tcb");
+    /* ... and SNP evidence whose revocation no current CRL checked */
+    c = snp_claims();
+    c.revocation_checked = false;
+    expect(&p, &c, "snp.insecure_accept_unchecked_revocation");
+    t.platform = ATTEST_PLATFORM_SGX;
+    expect(&p, &t, "sgx.insecure_accept_unknown_tcb");
+    attest_policy_free(&p);
+}
+
+/* Issue #10: weakening keys are spelled insecure_*, their old names are errors naming the new. */
+static void test_insecure_names(void **state)
+{
+    (void)state;
+    struct attest_policy p;
+    struct attest_decision d;
+    struct attest_claims c = tdx_claims("Unknown", false);
+    parse(&p, "[tdx]\ninsecure_accept_unknown_tcb = true\n");
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed && d.warned_unknown_tcb);
+    assert_string_equal(d.insecure, "tdx.insecure_accept_unknown_tcb");
+    c = tdx_claims("UpToDate", true);
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed);
+    assert_string_equal(d.insecure, "");
+    attest_policy_free(&p);
+    parse(&p, "[snp]\ninsecure_accept_unchecked_revocation = true\n");
+    c = snp_claims();
+    c.revocation_checked = false;
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed);
+    assert_string_equal(d.insecure, "snp.insecure_accept_unchecked_revocation");
+    attest_policy_free(&p);
+    parse(&p, "[sgx]\ninsecure_accept_expired_signer = true\n");
+    c = tdx_claims("UpToDate", true);
+    c.platform = ATTEST_PLATFORM_SGX;
+    snprintf(c.collateral, sizeof(c.collateral), "signer-expired");
+    attest_policy_check(&p, &c, &d);
+    assert_true(d.allowed);
+    assert_string_equal(d.insecure, "sgx.insecure_accept_expired_signer");
     attest_policy_free(&p);
 }
 
@@ -84,17 +132,17 @@ static void test_debug_both_ways(void **state)
     struct attest_policy p;
     struct attest_claims c = snp_claims();
     c.debug = true;
-    parse(&p, "allow_debug = true\n");
+    parse(&p, "insecure_allow_debug = true\n");
     expect(&p, &c, NULL);
     attest_policy_free(&p);
-    parse(&p, "allow_debug = true\n[snp]\nallow_debug = false\n");
-    expect(&p, &c, "snp.allow_debug");
+    parse(&p, "insecure_allow_debug = true\n[snp]\ninsecure_allow_debug = false\n");
+    expect(&p, &c, "snp.insecure_allow_debug");
     attest_policy_free(&p);
-    parse(&p, "[snp]\nallow_debug = true\n");
+    parse(&p, "[snp]\ninsecure_allow_debug = true\n");
     expect(&p, &c, NULL);
     struct attest_claims t = tdx_claims("UpToDate", true);
     t.debug = true;
-    expect(&p, &t, "allow_debug"); /* the snp override does not leak into tdx */
+    expect(&p, &t, "insecure_allow_debug"); /* the snp override does not leak into tdx */
     attest_policy_free(&p);
 }
 
@@ -132,6 +180,23 @@ static void test_min_tcb(void **state)
     c.tcb.fmc = 9;
     expect(&p, &c, NULL);
     attest_policy_free(&p);
+    /* per-product floors (issue #10), beside the floors for every product */
+    parse(&p, "[snp.min_tcb]\nbootloader = 2\n[snp.min_tcb.Milan]\nsnp = 22\nmicrocode = 213\n"
+              "[snp.min_tcb.Genoa]\nsnp = 9\n");
+    c = snp_claims(); /* Milan, snp 8, microcode 115 */
+    expect(&p, &c, "snp.min_tcb.Milan.snp");
+    c.tcb.snp = 22;
+    expect(&p, &c, "snp.min_tcb.Milan.microcode");
+    c.tcb.microcode = 213;
+    expect(&p, &c, NULL);
+    c.tcb.bootloader = 1;
+    expect(&p, &c, "snp.min_tcb.bootloader");
+    c = snp_claims();
+    snprintf(c.product, sizeof(c.product), "Genoa");
+    expect(&p, &c, "snp.min_tcb.Genoa.snp");
+    c.tcb.snp = 9;
+    expect(&p, &c, NULL); /* Milan's floors do not apply to Genoa */
+    attest_policy_free(&p);
 }
 
 static void test_vmpl_keys_svn(void **state)
@@ -139,12 +204,14 @@ static void test_vmpl_keys_svn(void **state)
     (void)state;
     struct attest_policy p;
     struct attest_claims c = snp_claims();
-    parse(&p, "[snp]\nmax_vmpl = 0\nsigning_keys = [\"VCEK\"]\nmin_guest_svn = 2\n"
+    parse(&p, "[snp]\nmax_vmpl = 1\nsigning_keys = [\"VCEK\"]\nmin_guest_svn = 2\n"
               "allow_smt = false\n");
     c.guest_svn = 2;
     c.snp_policy = 0x20000;
     expect(&p, &c, NULL);
     c.vmpl = 1;
+    expect(&p, &c, NULL);
+    c.vmpl = 2;
     expect(&p, &c, "snp.max_vmpl");
     c.vmpl = 0;
     snprintf(c.signing_key, sizeof(c.signing_key), "VLEK");
@@ -197,24 +264,20 @@ static void test_dcap_rules(void **state)
     (void)state;
     struct attest_policy p;
     attest_policy_init(&p);
-    struct attest_claims c = tdx_claims("Unknown", false);
-    struct attest_decision d;
-    attest_policy_check(&p, &c, &d);
-    assert_true(d.allowed && d.warned_unknown_tcb);
-    c = tdx_claims("OutOfDate", true);
+    struct attest_claims c = tdx_claims("OutOfDate", true);
     expect(&p, &c, "tdx.tcb_status");
     c = tdx_claims("UpToDate", true);
     expect(&p, &c, NULL);
     snprintf(c.collateral, sizeof(c.collateral), "signer-expired");
-    expect(&p, &c, "tdx.accept_expired_signer");
+    expect(&p, &c, "tdx.insecure_accept_expired_signer");
     attest_policy_free(&p);
 
     parse(&p,
           "[tdx]\ntcb_status = [\"UpToDate\", \"OutOfDate\"]\ndeny_fmspc = [\"00A06D080000\"]\n");
     c = tdx_claims("OutOfDate", true);
     expect(&p, &c, NULL);
-    c = tdx_claims("Unknown", false); /* explicit list: Unknown must be listed */
-    expect(&p, &c, "tdx.tcb_status");
+    c = tdx_claims("Unknown", false); /* a list does not accept Unknown */
+    expect(&p, &c, "tdx.insecure_accept_unknown_tcb");
     c = tdx_claims("UpToDate", true);
     memcpy(c.fmspc, "\x00\xa0\x6d\x08\x00\x00", 6);
     expect(&p, &c, "tdx.deny_fmspc");
@@ -247,11 +310,14 @@ static void test_sim_both_ways(void **state)
     struct attest_policy p;
     struct attest_claims c = snp_claims();
     c.platform = ATTEST_PLATFORM_SIM;
-    parse(&p, "[sim]\nallow = true\n");
+    parse(&p, "[sim]\ninsecure_allow = true\n");
     expect(&p, &c, NULL);
+    struct attest_decision d;
+    attest_policy_check(&p, &c, &d);
+    assert_string_equal(d.insecure, "sim.insecure_allow");
     attest_policy_free(&p);
-    parse(&p, "[sim]\nallow = false\n");
-    expect(&p, &c, "sim.allow");
+    parse(&p, "[sim]\ninsecure_allow = false\n");
+    expect(&p, &c, "sim.insecure_allow");
     attest_policy_free(&p);
 }
 
@@ -278,9 +344,61 @@ static void test_toml_errors(void **state)
     expect_error("[tdx]\ntcb_status = [\"uptodate\", 3]\n", "unknown value");
     expect_error("[tdx]\nmrenclave = []\n", "unknown key 'tdx.mrenclave'");
     expect_error("[snp.min_tcb]\nucode = 1\n", "unknown key 'snp.min_tcb.ucode'");
-    expect_error("allow_debug = 1\n", "expected a boolean");
+    expect_error("insecure_allow_debug = 1\n", "expected a boolean");
     expect_error("snp = 1\n", "expected a table");
     expect_error("[snp\n", "t.toml:1:");
+    expect_error("allow_debug = true\n", "'allow_debug' was renamed 'insecure_allow_debug'");
+    expect_error("[tdx]\nallow_debug = true\n",
+                 "'tdx.allow_debug' was renamed 'tdx.insecure_allow_debug'");
+    expect_error("[snp]\nallow_migration_agent = true\n",
+                 "'snp.allow_migration_agent' was renamed 'snp.insecure_allow_migration_agent'");
+    /* issue #10: old names of weakening keys name the new one */
+    expect_error("[sim]\nallow = true\n", "'sim.allow' was renamed 'sim.insecure_allow'");
+    expect_error("[kvm]\nallow = true\n", "'kvm.allow' was renamed 'kvm.insecure_allow'");
+    expect_error("[tdx]\naccept_expired_signer = true\n",
+                 "'tdx.accept_expired_signer' was renamed 'tdx.insecure_accept_expired_signer'");
+    expect_error("[sgx]\naccept_expired_signer = false\n", "sgx.insecure_accept_expired_signer");
+    expect_error("[tdx]\ntcb_status = [\"UpToDate\", \"Unknown\"]\n",
+                 "tdx.insecure_accept_unknown_tcb = true");
+    expect_error("[snp.min_tcb.Rome]\nsnp = 1\n", "unknown key 'snp.min_tcb.Rome'");
+    expect_error("[snp.min_tcb.Milan]\nucode = 1\n", "unknown key 'snp.min_tcb.Milan.ucode'");
+}
+
+/*
+ * Issue #10: one table (policy_rules.h) names the rules and the keys. Every rule of it is a key
+ * the loader reads (a value of its kind parses at its dotted name), and every renamed key is
+ * refused naming a rule of the table.
+ */
+static void test_rule_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ATTEST_RULE_COUNT; i++) {
+        const struct attest_rule_info *r = &attest_rules[i];
+        const char *v = "[]";
+        switch (r->kind) {
+        case RULE_BOOL:
+        case RULE_TRI: v = "true"; break;
+        case RULE_INT: v = "0"; break;
+        case RULE_MIN_TCB: v = "{ snp = 1 }"; break;
+        default: break;
+        }
+        char text[160];
+        size_t n = strlen(r->section);
+        assert_string_equal(r->name + n, r->key);
+        assert_memory_equal(r->name, r->section, n);
+        if (n)
+            snprintf(text, sizeof(text), "[%.*s]\n%s = %s\n", (int)(n - 1), r->section, r->key, v);
+        else
+            snprintf(text, sizeof(text), "%s = %s\n", r->key, v);
+        struct attest_policy p;
+        struct attest_error err = {{0}};
+        attest_policy_init(&p);
+        if (attest_policy_parse(text, strlen(text), "t.toml", &p, &err) != 0)
+            fail_msg("rule %s: '%s' does not load: %s", r->name, text, err.msg);
+        attest_policy_free(&p);
+        struct attest_decision d;
+        assert_true(strlen(r->name) < sizeof(d.rule)); /* a refusal can carry the whole name */
+    }
 }
 
 int main(void)
@@ -290,7 +408,8 @@ int main(void)
         cmocka_unit_test(test_products),      cmocka_unit_test(test_min_tcb),
         cmocka_unit_test(test_vmpl_keys_svn), cmocka_unit_test(test_measurement_lists),
         cmocka_unit_test(test_dcap_rules),    cmocka_unit_test(test_sim_both_ways),
-        cmocka_unit_test(test_toml_errors),
+        cmocka_unit_test(test_toml_errors),   cmocka_unit_test(test_insecure_names),
+        cmocka_unit_test(test_rule_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

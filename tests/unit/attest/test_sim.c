@@ -78,7 +78,7 @@ static void test_refused_by_default(void **state)
     attest_policy_init(&p);
     attest_policy_check(&p, &c, &d);
     assert_false(d.allowed);
-    assert_string_equal(d.rule, "sim.allow");
+    assert_string_equal(d.rule, "sim.insecure_allow");
     p.allow_sim = true;
     attest_policy_check(&p, &c, &d);
     assert_true(d.allowed);

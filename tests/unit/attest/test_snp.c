@@ -6,7 +6,18 @@
  */
 #include "helpers.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "attest/verify_internal.h"
 
 struct snp_vec {
     const char *dir, *cert;
@@ -278,6 +289,310 @@ static void test_roots_pins(void **state)
     assert_int_equal(attest_roots_load(VECTORS_DIR "/no-such-dir", NULL, &r, &err), -ENOENT);
 }
 
+/* Writes vector file rel to dir/sub/name, making dir/sub. */
+static void plant(const char *dir, const char *sub, const char *name, const char *rel)
+{
+    char path[512];
+    size_t size;
+    uint8_t *b = vec_read(rel, &size);
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/%s", dir, sub);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, size, f), size);
+    fclose(f);
+    free(b);
+}
+
+static void unplant(const char *dir, const char *sub, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+    unlink(path);
+}
+
+/*
+ * Issue #10: roots are pinned per slot. With the code of 5ee0efd any pinned root was accepted in
+ * any slot: Genoa's ARK under milan/, or an AMD ARK as the Intel root.
+ */
+static void test_roots_per_slot(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/enarx-roots-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct attest_roots *r = NULL;
+    struct attest_error err = {{0}};
+    plant(dir, "amd/milan", "ark.pem", "roots/amd/milan/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), 0); /* the right one */
+    attest_roots_free(r);
+    plant(dir, "amd/milan", "ark.pem", "roots/amd/genoa/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), ATTEST_E_NOKEY);
+    assert_non_null(strstr(err.msg, "not pinned for this AMD product"));
+    unplant(dir, "amd/milan", "ark.pem");
+    plant(dir, "intel", "sgx_root_ca.pem", "roots/amd/milan/ark.pem");
+    assert_int_equal(attest_roots_load(dir, NULL, &r, &err), ATTEST_E_NOKEY);
+    assert_non_null(strstr(err.msg, "Intel SGX root"));
+    /* own pins: one list, but an RSA ARK still cannot be the Intel root */
+    struct attest_pins milan_only = {attest_pins_default()->sha256, 1};
+    assert_int_equal(attest_roots_load(dir, &milan_only, &r, &err), ATTEST_E_NOKEY);
+    unplant(dir, "intel", "sgx_root_ca.pem");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/amd/milan", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/intel", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+/* ---- revocation against a synthetic AMD-shaped hierarchy (issue #10) ---- */
+
+struct synth_amd {
+    EVP_PKEY *ark_key, *ask_key, *vcek_key;
+    X509 *ark, *ask, *vcek;
+    struct attest_roots *roots; /* the ARK only, or the ARK and the ASK */
+    uint8_t pin[1][32];
+    uint8_t report[ATTEST_SNP_REPORT_SIZE];
+};
+
+static void s_cn(X509_NAME *n, const char *cn)
+{
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+}
+
+static void s_ext(X509 *x, const char *oid, const uint8_t *val, int len)
+{
+    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(os, val, len);
+    X509_EXTENSION *e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os);
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    ASN1_OBJECT_free(obj);
+    ASN1_OCTET_STRING_free(os);
+}
+
+static X509 *s_cert(const char *cn, const char *issuer, EVP_PKEY *key, EVP_PKEY *signer,
+                    long serial)
+{
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
+    s_cn(X509_get_subject_name(x), cn);
+    s_cn(X509_get_issuer_name(x), issuer);
+    X509_set_pubkey(x, key);
+    if (serial != 3) {
+        X509_EXTENSION *bc =
+            X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+        X509_add_ext(x, bc, -1);
+        X509_EXTENSION_free(bc);
+    } else {
+        static const char *const spl[] = {"1.3.6.1.4.1.3704.1.3.1", "1.3.6.1.4.1.3704.1.3.2",
+                                          "1.3.6.1.4.1.3704.1.3.3", "1.3.6.1.4.1.3704.1.3.8"};
+        const uint8_t vals[4][3] = {{2, 1, 3}, {2, 1, 0}, {2, 1, 8}, {2, 1, 115}};
+        uint8_t hwid[64];
+        memset(hwid, 0x5A, sizeof(hwid));
+        for (size_t i = 0; i < 4; i++)
+            s_ext(x, spl[i], vals[i], 3);
+        s_ext(x, "1.3.6.1.4.1.3704.1.4", hwid, 64);
+        s_ext(x, "1.3.6.1.4.1.3704.1.2", (const uint8_t *)"\x16\x05Milan", 7);
+    }
+    assert_true(X509_sign(x, signer, EVP_sha384()) > 0);
+    return x;
+}
+
+static void s_write(const char *path, X509 *x)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_X509(f, x), 1);
+    fclose(f);
+}
+
+/* An ARK (pinned), an ASK with serial 10, a VCEK, and a Milan v2 report signed by the VCEK. */
+static void synth_amd_make(struct synth_amd *a, bool ask_in_roots)
+{
+    memset(a, 0, sizeof(*a));
+    a->ark_key = EVP_EC_gen("P-384");
+    a->ask_key = EVP_EC_gen("P-384");
+    a->vcek_key = EVP_EC_gen("P-384");
+    a->ark = s_cert("ARK-Milan", "ARK-Milan", a->ark_key, a->ark_key, 1);
+    a->ask = s_cert("SEV-Milan", "ARK-Milan", a->ask_key, a->ark_key, 10);
+    a->vcek = s_cert("SEV-VCEK", "SEV-Milan", a->vcek_key, a->ask_key, 3);
+    char dir[] = "/tmp/enarx-synth-XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/amd/milan", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/amd/milan/ark.pem", dir);
+    s_write(path, a->ark);
+    if (ask_in_roots) {
+        snprintf(path, sizeof(path), "%s/amd/milan/ask.pem", dir);
+        s_write(path, a->ask);
+    }
+    unsigned int md = 0;
+    assert_int_equal(X509_digest(a->ark, EVP_sha256(), a->pin[0], &md), 1);
+    struct attest_pins pins = {(const uint8_t(*)[32])a->pin, 1};
+    struct attest_error err = {{0}};
+    assert_int_equal(attest_roots_load(dir, &pins, &a->roots, &err), 0);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    size_t n;
+    uint8_t *r = vec_read("snp/virtee-milan-v2/report.bin", &n);
+    memcpy(a->report, r, sizeof(a->report));
+    free(r);
+    const uint8_t tcb[8] = {3, 0, 0, 0, 0, 0, 8, 115}; /* Milan: bl, tee, 4 reserved, snp, ucode */
+    memcpy(a->report + 0x180, tcb, 8);
+    memset(a->report + 0x1A0, 0x5A, 64);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char sig[128];
+    size_t sig_size = sizeof(sig);
+    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, a->vcek_key), 1);
+    assert_int_equal(EVP_DigestSign(ctx, sig, &sig_size, a->report, ATTEST_SNP_SIGNED_SIZE), 1);
+    EVP_MD_CTX_free(ctx);
+    const unsigned char *p = sig;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)sig_size);
+    memset(a->report + 0x2A0, 0, 144);
+    BN_bn2lebinpad(ECDSA_SIG_get0_r(es), a->report + 0x2A0, 72);
+    BN_bn2lebinpad(ECDSA_SIG_get0_s(es), a->report + 0x2A0 + 72, 72);
+    ECDSA_SIG_free(es);
+}
+
+static void synth_amd_free(struct synth_amd *a)
+{
+    EVP_PKEY_free(a->ark_key);
+    EVP_PKEY_free(a->ask_key);
+    EVP_PKEY_free(a->vcek_key);
+    X509_free(a->ark);
+    X509_free(a->ask);
+    X509_free(a->vcek);
+    attest_roots_free(a->roots);
+}
+
+/* A DER CRL issued as ARK-Milan, signed by key, valid [now+from, now+to) days, listing serial. */
+static uint8_t *s_crl(const struct synth_amd *a, EVP_PKEY *key, long from, long to, long serial,
+                      size_t *size)
+{
+    X509_CRL *crl = X509_CRL_new();
+    X509_CRL_set_version(crl, 1);
+    X509_CRL_set_issuer_name(crl, X509_get_subject_name(a->ark));
+    ASN1_TIME *t = X509_gmtime_adj(NULL, from * 86400);
+    X509_CRL_set1_lastUpdate(crl, t);
+    ASN1_TIME_free(t);
+    t = X509_gmtime_adj(NULL, to * 86400);
+    X509_CRL_set1_nextUpdate(crl, t);
+    ASN1_TIME_free(t);
+    if (serial) {
+        X509_REVOKED *r = X509_REVOKED_new();
+        ASN1_INTEGER *sn = ASN1_INTEGER_new();
+        ASN1_INTEGER_set(sn, serial);
+        X509_REVOKED_set_serialNumber(r, sn);
+        t = X509_gmtime_adj(NULL, from * 86400);
+        X509_REVOKED_set_revocationDate(r, t);
+        ASN1_TIME_free(t);
+        ASN1_INTEGER_free(sn);
+        X509_CRL_add0_revoked(crl, r);
+    }
+    X509_CRL_sort(crl);
+    assert_true(X509_CRL_sign(crl, key, EVP_sha384()) > 0);
+    uint8_t *der = NULL;
+    int n = i2d_X509_CRL(crl, &der);
+    assert_true(n > 0);
+    *size = (size_t)n;
+    X509_CRL_free(crl);
+    return der;
+}
+
+static int verify_with(const struct synth_amd *a, bool supply_ask, const uint8_t *crl,
+                       size_t crl_size, struct attest_claims *c)
+{
+    unsigned char *vcek = NULL, *ask = NULL;
+    int vn = i2d_X509(a->vcek, &vcek), an = i2d_X509(a->ask, &ask);
+    const uint8_t *certs[2] = {vcek, ask};
+    size_t sizes[2] = {(size_t)vn, (size_t)an};
+    struct attest_verify_opts o = {a->roots, certs, sizes, supply_ask ? 2 : 1, NULL, 0};
+    const uint8_t *crls[1] = {crl};
+    size_t crl_sizes[1] = {crl_size};
+    struct attest_snp_crls in_band = {crls, crl_sizes, crl ? 1 : 0};
+    struct attest_error err = {{0}};
+    int rc = attest_snp_verify_crls(a->report, sizeof(a->report), &o, NULL, &in_band, c, &err);
+    if (getenv("SNP_TEST_VERBOSE")) print_message("  %d: %s\n", rc, err.msg);
+    OPENSSL_free(vcek);
+    OPENSSL_free(ask);
+    return rc;
+}
+
+/*
+ * Issue #10: an ARK CRL listing the ASK revokes, while current; a stale CRL says nothing (the
+ * claims say revocation unchecked); a CRL that does not verify is refused; the CRL is checked
+ * against the intermediate that verified the VCEK, even one that came with the evidence (5ee0efd
+ * checked the pinned ASK, so with none pinned it checked nothing); the installed collateral's
+ * CRL counts like one in the evidence.
+ */
+static void test_revocation(void **state)
+{
+    (void)state;
+    struct synth_amd a;
+    struct attest_claims c;
+    size_t n;
+    synth_amd_make(&a, true);
+    assert_int_equal(verify_with(&a, false, NULL, 0, &c), 0);
+    assert_false(c.revocation_checked);
+    uint8_t *crl = s_crl(&a, a.ark_key, -1, 30, 99, &n);
+    assert_int_equal(verify_with(&a, false, crl, n, &c), 0);
+    assert_true(c.revocation_checked);
+    OPENSSL_free(crl);
+    crl = s_crl(&a, a.ark_key, -1, 30, 10, &n); /* lists the ASK */
+    assert_int_equal(verify_with(&a, false, crl, n, &c), ATTEST_E_REVOKED);
+    OPENSSL_free(crl);
+    crl = s_crl(&a, a.ark_key, -40, -10, 10, &n); /* ... but stale */
+    assert_int_equal(verify_with(&a, false, crl, n, &c), 0);
+    assert_false(c.revocation_checked);
+    OPENSSL_free(crl);
+    crl = s_crl(&a, a.ask_key, -1, 30, 0, &n); /* not the ARK's signature */
+    assert_int_equal(verify_with(&a, false, crl, n, &c), ATTEST_E_SIGNATURE);
+    OPENSSL_free(crl);
+    /* installed collateral */
+    char dir[] = "/tmp/enarx-coll-XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/amd", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/amd/milan", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/amd/milan/crl.der", dir);
+    crl = s_crl(&a, a.ark_key, -1, 30, 10, &n);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(crl, 1, n, f), n);
+    fclose(f);
+    OPENSSL_free(crl);
+    struct attest_collateral *set = NULL;
+    struct attest_error err = {{0}};
+    assert_int_equal(attest_collateral_load(dir, &set, &err), 0);
+    attest_collateral_install(set);
+    assert_int_equal(verify_with(&a, false, NULL, 0, &c), ATTEST_E_REVOKED);
+    attest_collateral_install(NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    synth_amd_free(&a);
+    /* the ASK comes with the evidence, none is pinned: the CRL must still find it */
+    synth_amd_make(&a, false);
+    assert_int_equal(verify_with(&a, true, NULL, 0, &c), 0);
+    crl = s_crl(&a, a.ark_key, -1, 30, 10, &n);
+    assert_int_equal(verify_with(&a, true, crl, n, &c), ATTEST_E_REVOKED);
+    OPENSSL_free(crl);
+    synth_amd_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_vcek_tampered),
         cmocka_unit_test(test_products_from_cpuid),
         cmocka_unit_test(test_roots_pins),
+        cmocka_unit_test(test_roots_per_slot),
+        cmocka_unit_test(test_revocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

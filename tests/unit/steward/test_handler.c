@@ -80,10 +80,16 @@ static void expect(const struct steward *s, const uint8_t *body, size_t size, un
     steward_reply_free(&r);
 }
 
+/* The CSR's in-band CRLs expired in 2023: today nobody checked revocation (issue #10). */
+#define UNCHECKED_REV "[snp]\ninsecure_accept_unchecked_revocation = true\n"
+
 static void test_real_csr_issued(void **state)
 {
     struct fixture *f = *state;
     struct steward *s = make(f, true, NULL, false, 0);
+    expect(s, f->csr, f->csr_size, 403, "refused", "snp.insecure_accept_unchecked_revocation");
+    steward_free(s);
+    s = make(f, true, UNCHECKED_REV, false, 0);
     struct steward_reply r;
     assert_int_equal(steward_handle_csr(s, f->csr, f->csr_size, "test", &r), 0);
     assert_int_equal(r.status, 200);
@@ -110,7 +116,7 @@ static void test_real_csr_issued(void **state)
 
     /* the recorded evidence at a pinned time inside its validity, too */
     steward_free(s);
-    s = make(f, true, NULL, false, 1700000000); /* 2023-11-14 */
+    s = make(f, true, NULL, false, 1672531200); /* 2023-01-01: its Milan CRL is current */
     expect(s, f->csr, f->csr_size, 200, NULL, NULL);
     steward_free(s);
 }
@@ -191,9 +197,9 @@ static void test_kvm(void **state)
     uint8_t *csr = csrgen_csr(key, ATTEST_OID_ENARX_KVM, NULL, 0, &size);
     assert_non_null(csr);
     struct steward *s = make(f, true, NULL, false, 0);
-    expect(s, csr, size, 403, "refused", "kvm.allow");
+    expect(s, csr, size, 403, "refused", "kvm.insecure_allow");
     steward_free(s);
-    s = make(f, true, "[kvm]\nallow = true\n", false, 0);
+    s = make(f, true, "[kvm]\ninsecure_allow = true\n", false, 0);
     expect(s, csr, size, 200, NULL, NULL);
     free(csr);
     EVP_PKEY_free(key);
@@ -203,6 +209,73 @@ static void test_kvm(void **state)
     expect(s, csr, size, 400, "malformed", NULL);
     free(csr);
     EVP_PKEY_free(key);
+    steward_free(s);
+}
+
+/* The real CSR's MEASUREMENT (an SNP launch digest). */
+#define REAL_MEASUREMENT                                                                           \
+    "ff717ae719840c93c1fca3b7db96488454c3c21b43531488eecff51cfed3febcd91da8be87a4cbcbc52a3bae7709" \
+    "87c3"
+
+/* steward_new_opts with policy text; returns the rc and leaves the message in err. */
+static int make_opts(struct fixture *f, const char *policy, bool any, struct steward **s, char *err,
+                     size_t err_size)
+{
+    char policy_path[128];
+    struct steward_config cfg = {
+        f->ca.key_path, f->ca.crt_path, VECTORS_DIR "/roots", NULL, NULL, 0, false, 0, 0};
+    snprintf(policy_path, sizeof(policy_path), "%s/policy.toml", f->ca.dir);
+    FILE *p = fopen(policy_path, "w");
+    assert_non_null(p);
+    fputs(policy, p);
+    fclose(p);
+    cfg.policy_path = policy_path;
+    struct steward_options o = {.insecure_any_measurement = any};
+    *s = NULL;
+    err[0] = '\0';
+    return steward_new_opts(&cfg, &o, s, err, err_size);
+}
+
+/*
+ * Issue #10: enarx-steward refuses to start when its policy accepts a platform without a
+ * measurement allow-list (5ee0efd started and certified any genuine guest), names the key, and
+ * starts with --insecure-any-measurement or with an allow-list for every accepted platform.
+ */
+static void test_measurement_required(void **state)
+{
+    struct fixture *f = *state;
+    struct steward *s = NULL;
+    char err[512];
+    assert_int_equal(make_opts(f, "", false, &s, err, sizeof(err)), -EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(err, "snp.measurements"));
+    assert_non_null(strstr(err, "--insecure-any-measurement"));
+    assert_int_equal(make_opts(f, "[snp]\nmeasurements = [\"" REAL_MEASUREMENT "\"]\n", false, &s,
+                               err, sizeof(err)),
+                     -EINVAL);
+    assert_non_null(strstr(err, "tdx.mrtd"));
+    const char *listed = "[snp]\nmeasurements = [\"" REAL_MEASUREMENT "\"]\n"
+                         "insecure_accept_unchecked_revocation = true\n"
+                         "[tdx]\nallow = false\n[sgx]\nallow = false\n";
+    assert_int_equal(make_opts(f, listed, false, &s, err, sizeof(err)), 0);
+    expect(s, f->csr, f->csr_size, 200, NULL, NULL);
+    steward_free(s);
+    /* another measurement on the list: refused by it */
+    char other[512];
+    snprintf(other, sizeof(other), "%s", listed);
+    other[strlen("[snp]\nmeasurements = [\"")] = '0';
+    assert_int_equal(make_opts(f, other, false, &s, err, sizeof(err)), 0);
+    expect(s, f->csr, f->csr_size, 403, "refused", "snp.measurements");
+    steward_free(s);
+    /* sim allowed without sim.measurements: refused too */
+    assert_int_equal(make_opts(f,
+                               "[sim]\ninsecure_allow = true\n[snp]\nallow = false\n"
+                               "[tdx]\nallow = false\n[sgx]\nallow = false\n",
+                               false, &s, err, sizeof(err)),
+                     -EINVAL);
+    assert_non_null(strstr(err, "sim.measurements"));
+    assert_int_equal(make_opts(f, UNCHECKED_REV, true, &s, err, sizeof(err)), 0);
+    expect(s, f->csr, f->csr_size, 200, NULL, NULL);
     steward_free(s);
 }
 
@@ -291,6 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tampered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evidence_moved_to_another_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kvm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_measurement_required, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),

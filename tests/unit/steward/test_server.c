@@ -28,8 +28,9 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     test_ca_make(&f->ca, "P-256", 30);
     f->csr = test_read_vector(REAL_CSR, &f->csr_size);
+    /* 2023-01-01: the real CSR's in-band Milan CRL is current then, so revocation is checked */
     struct steward_config cfg = {
-        f->ca.key_path, f->ca.crt_path, VECTORS_DIR "/roots", NULL, NULL, 0, false, 0, 0};
+        f->ca.key_path, f->ca.crt_path, VECTORS_DIR "/roots", NULL, NULL, 0, false, 0, 1672531200};
     char err[256];
     if (steward_new(&cfg, &f->s, err, sizeof(err)) < 0) fail_msg("%s", err);
     struct steward_listen l = {"127.0.0.1", 0, 2, 1, 64, NULL, NULL};
@@ -162,6 +163,27 @@ static void test_oversized(void **state)
     free(body);
 }
 
+/* Issue #10: a body framed by two different lengths is refused (5ee0efd answered 200). */
+static void test_conflicting_length(void **state)
+{
+    struct fixture *f = *state;
+    static char out[65536];
+    char head[256];
+    const char *forms[] = {"Content-Length: %zu\r\nContent-Length: 5\r\n",
+                           "Content-Length: %zu\r\nContent-Length: %zu\r\n",
+                           "Content-Length: %zu\r\nTransfer-Encoding: identity\r\n",
+                           "Content-Length: +%zu\r\n"};
+    for (size_t i = 0; i < ARRAY_LEN(forms); i++) {
+        char lens[128];
+        snprintf(lens, sizeof(lens), forms[i], f->csr_size, f->csr_size);
+        snprintf(head, sizeof(head),
+                 "POST / HTTP/1.0\r\nContent-Type: application/pkcs10\r\n%s\r\n", lens);
+        unsigned st = request(f->port, head, f->csr, f->csr_size, out, sizeof(out));
+        if (st != 400) fail_msg("form %zu: status %u, expected 400", i, st);
+    }
+    assert_int_equal(post_csr(f->port, f->csr, f->csr_size, out, sizeof(out)), 200);
+}
+
 /* A client that sends half a request and stalls: others are served; it is cut at the timeout. */
 static void test_slow_client(void **state)
 {
@@ -190,6 +212,74 @@ static void test_slow_client(void **state)
     char buf[64];
     assert_true(recv(fd, buf, sizeof(buf), 0) <= 0);
     close(fd);
+}
+
+/* A connection to the server from a given loopback source address (127.0.0.x). */
+static int connect_from(uint16_t port, uint8_t last)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7f000000u | last);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) fail_msg("bind 127.0.0.x");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) fail_msg("connect");
+    return fd;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Issue #10: a client trickling a byte well within the inactivity timeout is cut at the request
+ * deadline (5ee0efd kept it as long as it kept trickling), and one address gets per_ip
+ * connections while another address is still served.
+ */
+static void test_deadline_and_per_ip(void **state)
+{
+    struct fixture *f = *state;
+    static char out[65536];
+    struct steward_listen l = {"127.0.0.1", 0, 2, 3, 64, NULL, NULL};
+    struct steward_limits lim = {.per_ip = 4, .deadline = 1};
+    struct steward_server *srv = NULL;
+    assert_int_equal(steward_server_start_limits(f->s, &l, &lim, &srv), 0);
+    uint16_t port = steward_server_port(srv);
+    /* the trickler: one header byte every 250 ms (the inactivity timeout is 3 s) */
+    int fd = connect_from(port, 1);
+    const char *head =
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    double t0 = now_s();
+    bool cut = false;
+    for (size_t i = 0; head[i] && !cut && now_s() - t0 < 6; i++) {
+        if (send(fd, head + i, 1, MSG_NOSIGNAL) != 1) cut = true;
+        struct timespec ts = {0, 250000000L};
+        nanosleep(&ts, NULL);
+        char b;
+        if (recv(fd, &b, 1, MSG_DONTWAIT) == 0) cut = true;
+    }
+    double took = now_s() - t0;
+    close(fd);
+    if (!cut || took > 3.0) fail_msg("trickler %s after %.1f s", cut ? "cut" : "not cut", took);
+    assert_true(steward_server_deadline_cuts(srv) >= 1);
+    /* per address: 127.0.0.2 holds 4 stalled connections, a fifth is closed at once */
+    int held[5];
+    for (size_t i = 0; i < 5; i++) {
+        held[i] = connect_from(port, 2);
+        send_all(held[i], "POST / HTTP/1.1\r\n", 17);
+    }
+    char b;
+    assert_true(recv(held[4], &b, 1, 0) <= 0);
+    /* ... while 127.0.0.1 is served */
+    assert_int_equal(post_csr(port, f->csr, f->csr_size, out, sizeof(out)), 200);
+    for (size_t i = 0; i < 5; i++)
+        close(held[i]);
+    steward_server_stop(srv);
 }
 
 struct worker {
@@ -240,6 +330,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_issue_over_http, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_and_per_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_errors, setup, teardown),
     };

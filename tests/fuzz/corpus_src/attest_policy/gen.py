@@ -13,16 +13,16 @@ H32 = '00' * 32
 
 SEEDS = {
     'empty': '',
-    'full': f'''allow_debug = false
+    'full': f'''insecure_allow_debug = false
 report_data = ["1111", "{H32}"]
 
 [snp]
 allow = true
-allow_debug = false
+insecure_allow_debug = false
 deny_products = ["Milan"]
 max_vmpl = 0
 min_guest_svn = 1
-allow_migration_agent = false
+insecure_allow_migration_agent = false
 allow_smt = true
 signing_keys = ["VCEK", "VLEK"]
 measurements = ["{M48}"]
@@ -45,7 +45,7 @@ mrtd = ["{M48}"]
 
 [sgx]
 allow = true
-allow_debug = true
+insecure_allow_debug = true
 deny_fmspc = ["00606A000000"]
 tcb_status = ["UpToDate"]
 mrenclave = ["{H32}"]
@@ -60,7 +60,7 @@ measurements = ["{M48}"]
 [kvm]
 allow = false
 ''',
-    'debug_all': 'allow_debug = true\n[sim]\nallow = true\n[kvm]\nallow = true\n',
+    'debug_all': 'insecure_allow_debug = true\n[sim]\nallow = true\n[kvm]\nallow = true\n',
     'inline_tables': 'snp = { allow = true, min_tcb = { microcode = 200 } }\n',
     'unknown_key': '[snp]\ndeny_product = ["Milan"]\n',
     'bad_hex': '[snp]\nmeasurements = ["zz"]\n',
