@@ -147,8 +147,9 @@ int opts_error(const struct opts_state *st, const char *fmt, ...)
     return rc;
 }
 
-static int fail(struct opts_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct opts_state *st, const char *fmt, ...)
+static int usage_fail(struct opts_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_fail(struct opts_state *st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -179,8 +180,9 @@ static int apply_global(struct opts_state *st, const struct opts_option *o)
     switch (o->id) {
     case GLOBAL_LOG_LEVEL:
         if (log_level_parse(st->value, &level) < 0)
-            return fail(st, "--log-level: unknown level '%s' (expected error, warn, info or debug)",
-                        st->value);
+            return usage_fail(
+                st, "--log-level: unknown level '%s' (expected error, warn, info or debug)",
+                st->value);
         log_set_level(level);
         return 0;
     case GLOBAL_VERBOSE:
@@ -202,13 +204,13 @@ static int take(struct opts_state *st, const struct opts_option *o, const char *
 {
     st->value = NULL;
     if (!o->value) {
-        if (inline_value) return fail(st, "option '%s' takes no value", st->option);
+        if (inline_value) return usage_fail(st, "option '%s' takes no value", st->option);
     } else if (inline_value) {
         st->value = inline_value;
     } else if (st->next < st->argc) {
         st->value = st->argv[st->next++];
     } else {
-        return fail(st, "option '%s' needs a value (%s)", st->option, o->value);
+        return usage_fail(st, "option '%s' needs a value (%s)", st->option, o->value);
     }
     return o->id < 0 ? apply_global(st, o) : o->id;
 }
@@ -224,7 +226,7 @@ static int next_long(struct opts_state *st, const char *a)
         char hint[96], bare[64];
         snprintf(bare, sizeof(bare), "%.*s", (int)(len < 60 ? len : 60), name);
         suggest_option(st->verb, bare, hint, sizeof(hint));
-        return fail(st, "unknown option '%s'%s", st->option, hint);
+        return usage_fail(st, "unknown option '%s'%s", st->option, hint);
     }
     return take(st, o, eq ? eq + 1 : NULL);
 }
@@ -247,7 +249,7 @@ static int next_short(struct opts_state *st)
             else
                 suggest_option(st->verb, word, hint, sizeof(hint));
         }
-        return fail(st, "unknown option '%s'%s", st->option, hint);
+        return usage_fail(st, "unknown option '%s'%s", st->option, hint);
     }
     const char *inline_value = NULL;
     if (o->value && *st->shorts) {
@@ -262,7 +264,7 @@ static int positional(struct opts_state *st, const char *a)
 {
     const struct opts_verb *v = st->verb;
     if (v->max_args >= 0 && st->nargs >= v->max_args)
-        return fail(st, "unexpected argument '%s'", a);
+        return usage_fail(st, "unexpected argument '%s'", a);
     st->nargs++;
     st->value = a;
     if (v->flags & OPTS_STOP_AT_ARG) st->only_args = true;
@@ -278,7 +280,7 @@ static int at_end(struct opts_state *st)
     for (int i = 0; i < st->nargs && strchr(p, ' '); i++)
         p = strchr(p, ' ') + 1;
     size_t len = strcspn(p, " ");
-    return fail(st, "missing %.*s", (int)len, p);
+    return usage_fail(st, "missing %.*s", (int)len, p);
 }
 
 int opts_next(struct opts_state *st)
@@ -371,9 +373,9 @@ int opts_run_command(struct opts_state *st)
         const char *near = opts_suggest(st->value, names, n);
         const char *what = v->name ? "subcommand" : "command";
         if (near)
-            fail(st, "unknown %s '%s' (did you mean '%s'?)", what, st->value, near);
+            usage_fail(st, "unknown %s '%s' (did you mean '%s'?)", what, st->value, near);
         else
-            fail(st, "unknown %s '%s' (expected %s)", what, st->value, list);
+            usage_fail(st, "unknown %s '%s' (expected %s)", what, st->value, list);
         return st->status;
     }
     int count;

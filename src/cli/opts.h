@@ -74,9 +74,8 @@
 #define OPTS_REPEAT 1u /* may be given more than once (help says "repeatable") */
 
 /* opts_verb.flags */
-#define OPTS_STOP_AT_ARG 1u /* options end at the first positional (the rest are the workload's)   \
-                             */
-#define OPTS_HIDDEN 2u      /* not listed by `enarx --help` (still parsed and documented) */
+/* options end at the first positional: the rest are the workload's (`enarx run MODULE ARGS`) */
+#define OPTS_STOP_AT_ARG 1u
 
 struct opts_option {
     const char *name;  /* the long name without "--": "backend" */
@@ -102,7 +101,7 @@ struct opts_verb {
                                 and the log prefix */
     const char *args;        /* the positionals in usage: "MODULE [ARGS]...", or NULL */
     int min_args, max_args;  /* how many positionals; max_args -1: any number */
-    unsigned flags;          /* OPTS_STOP_AT_ARG, OPTS_HIDDEN */
+    unsigned flags;          /* OPTS_STOP_AT_ARG */
     const char *summary;     /* one line, lower case, no full stop (for command lists) */
     const char *description; /* paragraphs for --help and the man page ('\n\n' between) */
     const char *exit_status; /* "0 ..., 64 usage, ..." or NULL */
