@@ -60,6 +60,81 @@
  * opts_next() checks the positional count against min_args/max_args when it reaches the end,
  * so `enarx config check` without FILE is reported by the parser, in the verb's words.
  */
+/*
+ * Porting `enarx run` and `enarx deploy` (cmd_run.c, cmd_deploy.c) to this parser:
+ *
+ * 1. In cmd_run.c, replace run_usage(), takes_value(), parse_one() and parse_opts() by this
+ *    table (ids are cmd_run.c's own) and a loop as above. The value checks are here already:
+ *
+ *   enum { OPT_BACKEND = 1, OPT_CFG, OPT_DIR, OPT_ENV, OPT_FUEL, OPT_TIMEOUT, OPT_MAXMEM,
+ *          OPT_INVOKE, OPT_TIER };
+ *   static const struct opts_option run_options[] = {
+ *       {"backend", 0, "NAME", OPT_BACKEND, 0, "Keep backend (also ENARX_BACKEND): sandbox (the\n"
+ *        "default where it works) or nil; see `enarx platform info`"},
+ *       {"wasmcfgfile", 0, "FILE", OPT_CFG, 0, "Enarx.toml: the workload's args, env and files"},
+ *       {"dir", 0, "HOST[::GUEST]", OPT_DIR, OPTS_REPEAT, "pre-open the host directory HOST as\n"
+ *        "GUEST (default: HOST)"},
+ *       {"env", 0, "KEY[=VALUE]", OPT_ENV, OPTS_REPEAT, "set KEY in the workload's environment;\n"
+ *        "KEY alone passes on the host's value (unset if the host has none)"},
+ *       {"fuel", 0, "N", OPT_FUEL, 0, "stop the workload after about N instructions"},
+ *       {"timeout", 0, "DURATION", OPT_TIMEOUT, 0, "stop the workload after DURATION (500ms, 2s,\n"
+ *        "1m)"},
+ *       {"max-memory", 0, "SIZE", OPT_MAXMEM, 0, "cap the linear memory at SIZE (64MiB, 1GiB;\n"
+ *        "default: the documented cap)"},
+ *       {"invoke", 0, "FUNC", OPT_INVOKE, 0, "call the export FUNC with ARGS (parsed by its\n"
+ *        "parameter types) instead of _start, and print its results, one per line"},
+ *       {"tier", 0, "TIER", OPT_TIER, 0, "interp or native (the machine-code tier)"},
+ *       {0},
+ *   };
+ *   const struct opts_verb cli_run_verb = {
+ *       .name = "run", .args = "MODULE [ARGS]...", .min_args = 1, .max_args = -1,
+ *       .flags = OPTS_STOP_AT_ARG,
+ *       .summary = "run a WebAssembly (WASI) module in a Keep",
+ *       .description = "Run the WebAssembly (WASI) module MODULE with ARGS in a Keep on this\n"
+ *                      "machine. Options after MODULE are the workload's ARGS.",
+ *       .exit_status = "the workload's exit code; 134 if it trapped (or hit --fuel,\n"
+ *                      "--timeout or --max-memory); 65 bad module; 64 usage; 66 I/O;\n"
+ *                      "69 backend unavailable; 78 bad Enarx.toml; 159 forbidden system call",
+ *       .examples = "enarx run app.wasm\n"
+ *                   "enarx run --dir=data::/data --env=GREETING=hi app.wasm --verbose\n"
+ *                   "enarx run --timeout 2s --max-memory 64MiB --fuel 1000000 app.wasm\n"
+ *                   "enarx run --invoke add math.wasm 1 2",
+ *       .options = run_options,
+ *   };
+ *
+ *   the cases of the loop:
+ *     case OPT_ENV: {                    // KEY=VALUE, or KEY inherited; NULL: host has no KEY
+ *         char *kv;
+ *         int rc = opts_parse_env(st.value, &kv, why, sizeof(why));
+ *         if (rc == -ENOMEM) return 70;
+ *         if (rc < 0) return opts_error(&st, "--env: %s", why);
+ *         if (kv) ...env_set(&env, kv), free(kv)...;
+ *         break;
+ *     }
+ *     case OPT_DIR:                      // host is st.value[0..hlen), guest a pointer into it
+ *         if (opts_parse_dir(st.value, &hlen, &guest, why, sizeof(why)) < 0)
+ *             return opts_error(&st, "--dir: %s", why);
+ *     case OPT_FUEL:    opts_parse_count(st.value, &fuel, why, sizeof(why))
+ *     case OPT_TIMEOUT: opts_parse_duration(st.value, &timeout_ns, why, sizeof(why))
+ *     case OPT_MAXMEM:  opts_parse_size(st.value, &max_bytes, why, sizeof(why))
+ *                       (pages = bytes / 65536, refusing a SIZE under one page)
+ *     case OPT_BACKEND: static const char *names[...]; opts_parse_choice() gives the did-you-mean
+ *     case OPTS_ARG:    module = st.value; args = opts_rest(&st, &nargs); break;
+ *   each failing one: return opts_error(&st, "--timeout: %s", why);  (64, "enarx run: ...")
+ *
+ * 2. In cli.h declare `extern const struct opts_verb cli_run_verb;` (and cli_deploy_verb), and
+ *    in main.c's enarx_commands replace {"run", NULL, cmd_run, "..."} by
+ *    {"run", &cli_run_verb, cmd_run, NULL}: `enarx help run`, the man page and tests/cli then
+ *    use the table, and the global options work after `run` too.
+ *
+ * 3. cmd_deploy.c: the same, with {"backend"...} and {"env", 0, "KEY[=VALUE]", ...,
+ *    OPTS_REPEAT, ...} and .name = "deploy", .args = "PACKAGE", .min_args = .max_args = 1; it
+ *    passes --env on to cmd_run as "--env", value. tests/unit/cli/test_deploy.c then needs
+ *    `#include "../../../src/cli/opts.c"` before cmd_deploy.c (as test_opts.c does).
+ *
+ * 4. tests/e2e/run-tests has `check bad-env 64 run --env NOEQUALS`: with KEY inheritance that
+ *    is valid (exit 0, NOEQUALS unset in the workload); `--env =V` is the usage error now.
+ */
 #ifndef ENARX_CLI_OPTS_H
 #define ENARX_CLI_OPTS_H
 
