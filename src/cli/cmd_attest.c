@@ -133,7 +133,7 @@ enum {
 
 static const struct opts_option verify_options[] = {
     {"roots", 0, "DIR", OPT_ROOTS, 0,
-     "trust anchors: DIR/amd/{milan,genoa,turin}/{ark,ask,asvk}.pem,\n"
+     "trust anchors: DIR/amd/{milan,genoa,turin}/{ark,ask,asvk}.pem, "
      "DIR/intel/sgx_root_ca.pem (default: $ENARX_ROOTS)"},
     {"cert", 0, "FILE", OPT_CERT, OPTS_REPEAT,
      "a VCEK/VLEK or chain (PEM or DER) the evidence lacks"},
@@ -141,7 +141,8 @@ static const struct opts_option verify_options[] = {
      "DCAP collateral: tcbinfo.json, qeidentity.json, pckcrl.der"},
     {"policy", 0, "FILE", OPT_POLICY, 0, "the owner's TOML policy (default: built-in defaults)"},
     {"at", 0, "TIME", OPT_AT, 0, "verify as of this RFC 3339 time (2024-01-01T00:00:00Z)"},
-    {"pin", 0, "SHA256", OPT_PIN, OPTS_REPEAT, "pinned root fingerprint (replaces built-in pins)"},
+    {"pin", 0, "SHA256", OPT_PIN, OPTS_REPEAT,
+     "a pinned root fingerprint, replacing the built-in pins"},
     {"insecure-allow-sim", 0, NULL, OPT_ALLOW_SIM, 0, "accept simulated (non-hardware) evidence"},
     {"json", 0, NULL, OPT_JSON, 0, "print every claim and the verdict as JSON"},
     {0},

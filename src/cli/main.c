@@ -40,8 +40,8 @@ const struct opts_verb cli_enarx_verb = {
     .summary = "run WebAssembly workloads in attested Keeps",
     .description =
         "Run WebAssembly workloads in Keeps and verify what Keeps prove about themselves.",
-    .exit_status = "0 success, 64 usage error, 66 an input could not be read, 78 a bad "
-                   "Enarx.toml;\n`enarx run` and `enarx attest verify` add their own",
+    .exit_status = "0 success, 64 usage error, 66 an input could not be read,\n"
+                   "78 a bad Enarx.toml; `enarx run` and `enarx attest verify` add their own",
     .examples = "enarx run app.wasm\n"
                 "enarx help run\n"
                 "enarx config check Enarx.toml\n"

@@ -23,7 +23,7 @@ enum { GLOBAL_LOG_LEVEL = -100, GLOBAL_VERBOSE, GLOBAL_QUIET, GLOBAL_HELP };
 
 static const struct opts_option g_globals[] = {
     {"log-level", 0, "LEVEL", GLOBAL_LOG_LEVEL, 0,
-     "error, warn (default), info or debug (also ENARX_LOG)"},
+     "error, warn (default), info, debug (also ENARX_LOG)"},
     {"verbose", 'v', NULL, GLOBAL_VERBOSE, OPTS_REPEAT, "log more: info, and with -vv debug"},
     {"quiet", 'q', NULL, GLOBAL_QUIET, 0, "log errors only"},
     {"help", 'h', NULL, GLOBAL_HELP, 0, "show this help"},
@@ -321,26 +321,55 @@ char **opts_rest(struct opts_state *st, int *count)
 
 /* ---- help ---- */
 
+#define HELP_COLUMN 28 /* where an option's help starts */
+#define HELP_WIDTH 80  /* the lines of --help end before this column */
+
+/*
+ * Writes text with its words wrapped before column HELP_WIDTH, every line indented to column
+ * indent; the first line goes after the `col` columns already written (HELP_WIDTH: start on the
+ * next line). A single '\n' in text is a space (authors may wrap their strings anywhere); a
+ * blank line ("\n\n") separates paragraphs.
+ */
+static void wrap(const char *text, int indent, int col, FILE *out)
+{
+    bool para = false;
+    for (const char *p = text; *p;) {
+        if (*p == ' ' || *p == '\n') {
+            para |= p[0] == '\n' && p[1] == '\n';
+            p++;
+            continue;
+        }
+        int len = (int)strcspn(p, " \n");
+        if (col > indent && (para || col + 1 + len >= HELP_WIDTH)) {
+            fputs(para ? "\n\n" : "\n", out);
+            col = 0;
+        }
+        if (col < indent) {
+            fprintf(out, "%*s", indent - col, "");
+            col = indent;
+        } else if (col > 0) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", len, p);
+        col += len;
+        p += len;
+        para = false;
+    }
+    fputc('\n', out);
+}
+
 static void help_options(const struct opts_option *t, FILE *out)
 {
     for (; t && t->name; t++) {
-        char left[64];
-        char shorts[8] = "    ";
+        char shorts[8] = "    ", help[512];
         if (t->short_name) snprintf(shorts, sizeof(shorts), "-%c, ", t->short_name);
-        int n = snprintf(left, sizeof(left), "  %s--%s%s%s", shorts, t->name, t->value ? " " : "",
-                         t->value ? t->value : "");
-        fputs(left, out);
-        if (n > 28) fputs("\n", out);
-        const char *h = t->help;
-        int pad = n > 28 ? 30 : 30 - n;
-        while (h) {
-            const char *nl = strchr(h, '\n');
-            int len = nl ? (int)(nl - h) : (int)strlen(h);
-            fprintf(out, "%*s%.*s%s\n", pad, "", len, h,
-                    !nl && (t->flags & OPTS_REPEAT) ? " (repeatable)" : "");
-            h = nl ? nl + 1 : NULL;
-            pad = 30;
-        }
+        int n = fprintf(out, "  %s--%s%s%s", shorts, t->name, t->value ? " " : "",
+                        t->value ? t->value : "");
+        snprintf(help, sizeof(help), "%s%s", t->help,
+                 t->flags & OPTS_REPEAT ? " (repeatable)" : "");
+        /* a left part reaching the help column puts the help on the next line */
+        wrap(help, HELP_COLUMN, n >= HELP_COLUMN - 1 ? HELP_WIDTH : n, out);
     }
 }
 
@@ -408,7 +437,7 @@ void opts_help(const struct opts_verb *v, FILE *out)
     char name[64];
     fprintf(out, "Usage: %s [OPTIONS]%s%s\n\n", full_name(v, name, sizeof(name)),
             v->args ? " " : "", v->args ? v->args : "");
-    if (v->description) fprintf(out, "%s\n", v->description);
+    if (v->description) wrap(v->description, 0, 0, out);
     if (v->commands) help_commands(v, out);
     if (v->options && v->options->name) {
         fputs("\nOptions:\n", out);
@@ -416,7 +445,10 @@ void opts_help(const struct opts_verb *v, FILE *out)
     }
     fputs("\nGlobal options (before or after the command):\n", out);
     help_options(g_globals, out);
-    if (v->exit_status) fprintf(out, "\nExit status: %s\n", v->exit_status);
+    if (v->exit_status) {
+        fputs("\nExit status:", out);
+        wrap(v->exit_status, 2, 12, out);
+    }
     if (v->commands) fprintf(out, "\nRun '%s COMMAND --help' for a command's own options.\n", name);
     if (v->examples) {
         fputs("\nExamples:\n", out);

@@ -158,7 +158,7 @@ struct opts_option {
     const char *value; /* the value's placeholder in help ("NAME"), or NULL for a flag */
     int id;            /* what opts_next returns for it: > 0 */
     unsigned flags;    /* OPTS_REPEAT */
-    const char *help;  /* one line; a '\n' starts a continuation line in --help */
+    const char *help;  /* a sentence, wrapped by --help at column 80 ('\n' counts as a space) */
 };
 
 struct opts_verb;
@@ -178,7 +178,7 @@ struct opts_verb {
     int min_args, max_args;  /* how many positionals; max_args -1: any number */
     unsigned flags;          /* OPTS_STOP_AT_ARG */
     const char *summary;     /* one line, lower case, no full stop (for command lists) */
-    const char *description; /* paragraphs for --help and the man page ('\n\n' between) */
+    const char *description; /* paragraphs ('\n\n' between; '\n' alone is a space), wrapped */
     const char *exit_status; /* "0 ..., 64 usage, ..." or NULL */
     const char *examples;    /* one example command per line ("enarx run app.wasm"), or NULL */
     const struct opts_option *options;   /* ends with an entry whose name is NULL */

@@ -54,6 +54,9 @@ static const struct opts_option t_options[] = {
     {"env", 'e', "KEY[=VALUE]", T_ENV, OPTS_REPEAT, "an environment variable"},
     {"json", 0, NULL, T_JSON, 0, "print JSON"},
     {"force", 'f', NULL, T_FORCE, 0, "overwrite"},
+    {"a-very-long-option-name", 0, "VALUE", T_FORCE, OPTS_REPEAT,
+     "a help text long enough that it has to be wrapped onto more than one line, at word "
+     "boundaries, so that no line of --help reaches\ncolumn 80"},
     {0},
 };
 
@@ -221,6 +224,18 @@ static void test_help(void **state)
     assert_non_null(strstr(out, "      --log-level LEVEL"));
     assert_non_null(strstr(out, "Exit status: 0 fine"));
     assert_non_null(strstr(out, "  enarx test --json x\n"));
+    /* wrapped at word boundaries before column 80, continuation lines at the help column */
+    for (const char *line = out; *line;) {
+        size_t len = strcspn(line, "\n");
+        assert_true(len < 80);
+        line += len + (line[len] == '\n');
+    }
+    assert_non_null(strstr(out, "      --a-very-long-option-name VALUE\n"
+                                "                            a help text long enough that it "
+                                "has to be wrapped\n"
+                                "                            onto more than one line"));
+    assert_non_null(strstr(out, " reaches column 80\n                            (repeatable)\n"));
+    assert_non_null(strstr(out, "  -b, --backend NAME        the backend\n"));
     capture(stdout);
     assert_int_equal(parse(&t_verb, "-h", NULL), OPTS_EXIT);
     assert_non_null(strstr(captured(stdout), "Usage: enarx test"));
