@@ -300,6 +300,9 @@ int opts_next(struct opts_state *st)
             }
             if (a[1] == '-') {
                 id = next_long(st, a);
+            } else if (a[2] && lookup_long(st->verb, a + 1, strlen(a + 1))) {
+                /* "-force": read as -f -o -r... it would fail on a letter; say what was meant */
+                id = usage_fail(st, "unknown option '%s' (did you mean '-%s'?)", a, a);
             } else {
                 st->shorts = a + 1;
                 id = next_short(st);

@@ -201,6 +201,9 @@ static void test_errors(void **state)
     assert_non_null(
         strstr(usage_error("-json", "x", NULL), "unknown option '-json' (did you mean '--json'?)"));
     assert_non_null(strstr(usage_error("-z", "x", NULL), "unknown option '-z'\n"));
+    /* a long name with one dash whose first letter is a short option of its own */
+    assert_non_null(strstr(usage_error("-force", "x", NULL),
+                           "unknown option '-force' (did you mean '--force'?)"));
     assert_non_null(strstr(usage_error("--json=yes", "x", NULL), "'--json' takes no value"));
     assert_non_null(
         strstr(usage_error("x", "--backend", NULL), "'--backend' needs a value (NAME)"));
