@@ -35,6 +35,7 @@
 
 #include "attest/attest.h"
 #include "cli.h"
+#include "opts.h"
 #include "util/util.h"
 
 #define EXIT_INVALID 1
@@ -53,34 +54,6 @@ struct attest_args {
     time_t at;
     bool json, allow_sim;
 };
-
-static void usage(FILE *out)
-{
-    fprintf(
-        out,
-        "Usage: enarx attest verify [OPTIONS] EVIDENCE\n"
-        "       enarx attest simulate [--measurement HEX] [--report-data HEX] OUT\n"
-        "\n"
-        "Verify attestation evidence (SEV-SNP report, DCAP quote, Enarx evidence DER, or a\n"
-        "CSR carrying Enarx evidence, PEM or DER; recognised automatically) and judge it by\n"
-        "a policy.\n"
-        "\n"
-        "Options:\n"
-        "  --roots DIR            trust anchors: DIR/amd/{milan,genoa,turin}/{ark,ask,asvk}.pem,\n"
-        "                         DIR/intel/sgx_root_ca.pem (default: $ENARX_ROOTS)\n"
-        "  --cert FILE            a VCEK/VLEK or chain (PEM or DER) the evidence lacks\n"
-        "  --collateral DIR       DCAP collateral: tcbinfo.json, qeidentity.json, pckcrl.der\n"
-        "  --policy FILE          the owner's TOML policy (default: built-in defaults)\n"
-        "  --insecure-verify-at TIME  verify as of this RFC 3339 time (e.g.\n"
-        "                         2024-01-01T00:00:00Z): accepts certificates and CRLs that\n"
-        "                         have expired since; for recorded evidence\n"
-        "  --pin SHA256           pinned root fingerprint (repeatable; replaces built-in pins)\n"
-        "  --insecure-allow-sim   accept simulated (non-hardware) evidence\n"
-        "  --json                 print every claim and the verdict as JSON\n"
-        "\n"
-        "Exit status: 0 valid and allowed, 1 not valid, 2 refused by the policy,\n"
-        "64 usage, 66 unreadable input.\n");
-}
 
 static int digits(const char *s, int n, int *out)
 {
@@ -147,79 +120,126 @@ static int parse_pin(const char *s, uint8_t out[32])
     return strlen(s) == 64 && util_hex_decode(s, 64, out) == 0 ? 0 : -1;
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "enarx attest verify: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'enarx attest verify --help'.\n");
-    return EXIT_USAGE;
-}
+enum {
+    OPT_ROOTS = 1,
+    OPT_CERT,
+    OPT_COLLATERAL,
+    OPT_POLICY,
+    OPT_AT,
+    OPT_OLD_AT,
+    OPT_PIN,
+    OPT_ALLOW_SIM,
+    OPT_JSON,
+    OPT_MEASUREMENT,
+    OPT_REPORT_DATA,
+};
 
-/* One option with a value; returns 1 when handled, 0 when not this option, <0 usage error. */
-static int option_value(struct attest_args *a, const char *opt, const char *val)
+static const struct opts_option verify_options[] = {
+    {"roots", 0, "DIR", OPT_ROOTS, 0,
+     "trust anchors: DIR/amd/{milan,genoa,turin}/{ark,ask,asvk}.pem, "
+     "DIR/intel/sgx_root_ca.pem (default: $ENARX_ROOTS)"},
+    {"cert", 0, "FILE", OPT_CERT, OPTS_REPEAT,
+     "a VCEK/VLEK or chain (PEM or DER) the evidence lacks"},
+    {"collateral", 0, "DIR", OPT_COLLATERAL, 0,
+     "DCAP collateral: tcbinfo.json, qeidentity.json, pckcrl.der"},
+    {"policy", 0, "FILE", OPT_POLICY, 0, "the owner's TOML policy (default: built-in defaults)"},
+    {"insecure-verify-at", 0, "TIME", OPT_AT, 0,
+     "INSECURE: verify as of this RFC 3339 time (2024-01-01T00:00:00Z), accepting "
+     "certificates and CRLs that have expired since; for recorded evidence"},
+    {"at", 0, "TIME", OPT_OLD_AT, 0, "renamed --insecure-verify-at (refused)"},
+    {"pin", 0, "SHA256", OPT_PIN, OPTS_REPEAT,
+     "a pinned root fingerprint, replacing the built-in pins"},
+    {"insecure-allow-sim", 0, NULL, OPT_ALLOW_SIM, 0, "accept simulated (non-hardware) evidence"},
+    {"json", 0, NULL, OPT_JSON, 0, "print every claim and the verdict as JSON"},
+    {0},
+};
+
+static const struct opts_verb verify_verb = {
+    .name = "attest verify",
+    .args = "EVIDENCE",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "verify attestation evidence against roots and a policy",
+    .description =
+        "Verify attestation evidence (SEV-SNP report, DCAP quote, Enarx evidence DER, or a\n"
+        "CSR carrying Enarx evidence, PEM or DER; recognised automatically) and judge it by\n"
+        "a policy.",
+    .exit_status = "0 valid and allowed, 1 not valid, 2 refused by the policy,\n"
+                   "64 usage, 66 unreadable input, 70 internal failure",
+    .examples = "enarx attest verify --roots roots report.bin\n"
+                "enarx attest verify --roots=roots --policy policy.toml --json report.bin\n"
+                "enarx attest verify --insecure-allow-sim sim.bin",
+    .options = verify_options,
+};
+
+static const struct opts_option simulate_options[] = {
+    {"measurement", 0, "HEX", OPT_MEASUREMENT, 0, "the measurement (at most 48 bytes)"},
+    {"report-data", 0, "HEX", OPT_REPORT_DATA, 0, "the report data (at most 64 bytes)"},
+    {0},
+};
+
+static const struct opts_verb simulate_verb = {
+    .name = "attest simulate",
+    .args = "OUT",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "write simulated evidence (for machines without a TEE)",
+    .description = "Write simulated evidence, signed by a fresh software key, to OUT. It proves\n"
+                   "nothing about the hardware and is refused unless explicitly allowed\n"
+                   "(--insecure-allow-sim, or `[sim] allow = true` in the policy).",
+    .exit_status = "0 written, 64 usage, 66 OUT cannot be written, 70 internal failure",
+    .examples = "enarx attest simulate --measurement 0102 sim.bin",
+    .options = simulate_options,
+};
+
+/* One option with a value; 0, or a usage error's exit status. */
+static int option_value(struct opts_state *st, struct attest_args *a, int id)
 {
-    if (strcmp(opt, "--roots") == 0)
-        a->roots = val;
-    else if (strcmp(opt, "--collateral") == 0)
-        a->collateral = val;
-    else if (strcmp(opt, "--policy") == 0)
-        a->policy = val;
-    else if (strcmp(opt, "--cert") == 0) {
-        if (a->cert_count == MAX_CERTS) return -usage_error("at most 16 --cert%s", "");
+    const char *val = st->value;
+    switch (id) {
+    case OPT_ROOTS: a->roots = val; break;
+    case OPT_COLLATERAL: a->collateral = val; break;
+    case OPT_POLICY: a->policy = val; break;
+    case OPT_CERT:
+        if (a->cert_count == MAX_CERTS) return opts_error(st, "at most %d --cert", MAX_CERTS);
         a->certs[a->cert_count++] = val;
-    } else if (strcmp(opt, "--at") == 0) {
-        return -usage_error("--at '%s': renamed --insecure-verify-at (a pinned time accepts "
-                            "expired certificates and CRLs)",
-                            val);
-    } else if (strcmp(opt, "--insecure-verify-at") == 0) {
+        break;
+    case OPT_OLD_AT:
+        return opts_error(st, "--at was renamed --insecure-verify-at (a pinned time accepts "
+                              "certificates and CRLs that have expired since)");
+    case OPT_AT:
         if (parse_time(val, &a->at) < 0 || a->at == 0)
-            return -usage_error("--insecure-verify-at: '%s' is not an RFC 3339 time", val);
+            return opts_error(st, "--insecure-verify-at: '%s' is not an RFC 3339 time", val);
         fprintf(stderr,
-                "enarx attest verify: WARNING: --insecure-verify-at: verifying as of %s, "
-                "not now\n",
+                "enarx attest verify: WARNING: --insecure-verify-at: verifying as of %s, not "
+                "now\n",
                 val);
-    } else if (strcmp(opt, "--pin") == 0) {
+        break;
+    case OPT_PIN:
         if (a->pin_count == MAX_PINS || parse_pin(val, a->pins[a->pin_count]) < 0)
-            return -usage_error("--pin: '%s' is not 64 hex digits (or too many pins)", val);
+            return opts_error(st, "--pin: '%s' is not 64 hex digits (or too many pins)", val);
         a->pin_count++;
-    } else
-        return 0;
-    return 1;
+        break;
+    case OPT_ALLOW_SIM: a->allow_sim = true; break;
+    case OPT_JSON: a->json = true; break;
+    default: a->evidence = val; break; /* OPTS_ARG */
+    }
+    return 0;
 }
 
 /* Returns 0 to go on, or an exit status (help printed: 0 via *done). */
-static int parse_args(int argc, char **argv, struct attest_args *a, bool *done)
+static int parse_args(int argc, char **argv, struct attest_args *a, bool *done,
+                      struct opts_state *st)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        *done = true;
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    if (strcmp(argv[1], "verify") != 0)
-        return usage_error("unknown subcommand '%s' (expected 'verify' or 'simulate')", argv[1]);
-    for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            usage(stdout);
+    opts_init(st, &verify_verb, argc, argv);
+    for (int id; (id = opts_next(st)) != OPTS_END;) {
+        if (id == OPTS_EXIT) {
             *done = true;
-            return 0;
-        } else if (strcmp(s, "--json") == 0) {
-            a->json = true;
-        } else if (strcmp(s, "--insecure-allow-sim") == 0) {
-            a->allow_sim = true;
-        } else if (s[0] == '-' && s[1] != 0) {
-            if (i + 1 >= argc) return usage_error("option '%s' needs a value", s);
-            int rc = option_value(a, s, argv[i + 1]);
-            if (rc < 0) return -rc;
-            if (rc == 0) return usage_error("unknown option '%s'", s);
-            i++;
-        } else if (a->evidence) {
-            return usage_error("more than one EVIDENCE ('%s')", s);
-        } else {
-            a->evidence = s;
+            return st->status;
         }
+        int rc = option_value(st, a, id);
+        if (rc) return rc;
     }
-    if (!a->evidence) return usage_error("missing EVIDENCE%s", "");
     if (!a->roots) a->roots = getenv("ENARX_ROOTS");
     return 0;
 }
@@ -410,7 +430,8 @@ static int report(const struct attest_args *a, int rc, const struct attest_claim
     return d.allowed ? 0 : EXIT_REFUSED;
 }
 
-static int run(const struct attest_args *a, uint8_t **bufs, size_t *sizes)
+static int run(const struct opts_state *st, const struct attest_args *a, uint8_t **bufs,
+               size_t *sizes)
 {
     struct attest_policy pol;
     struct attest_roots *roots = NULL;
@@ -428,7 +449,7 @@ static int run(const struct attest_args *a, uint8_t **bufs, size_t *sizes)
         goto out;
     }
     if (!roots && attest_format_detect(ev, ev_size) != ATTEST_FORMAT_SIM) {
-        status = usage_error("hardware evidence needs --roots DIR (or ENARX_ROOTS)%s", "");
+        status = opts_error(st, "hardware evidence needs --roots DIR (or ENARX_ROOTS)");
         goto out;
     }
     struct attest_verify_opts opts = {
@@ -467,21 +488,16 @@ static int cmd_simulate(int argc, char **argv)
 {
     uint8_t m[48] = {0}, rd[64] = {0};
     const char *out = NULL;
-    for (int i = 2; i < argc; i++) {
-        bool has = i + 1 < argc;
-        if (strcmp(argv[i], "--measurement") == 0 && has) {
-            if (hex_arg(argv[++i], m, sizeof(m)) < 0)
-                return usage_error("--measurement: '%s' is not hex of at most 48 bytes", argv[i]);
-        } else if (strcmp(argv[i], "--report-data") == 0 && has) {
-            if (hex_arg(argv[++i], rd, sizeof(rd)) < 0)
-                return usage_error("--report-data: '%s' is not hex of at most 64 bytes", argv[i]);
-        } else if (argv[i][0] == '-' || out) {
-            return usage_error("unexpected argument '%s'", argv[i]);
-        } else {
-            out = argv[i];
-        }
+    struct opts_state st;
+    opts_init(&st, &simulate_verb, argc, argv);
+    for (int id; (id = opts_next(&st)) != OPTS_END;) {
+        if (id == OPTS_EXIT) return st.status;
+        if (id == OPT_MEASUREMENT && hex_arg(st.value, m, sizeof(m)) < 0)
+            return opts_error(&st, "--measurement: '%s' is not hex of at most 48 bytes", st.value);
+        if (id == OPT_REPORT_DATA && hex_arg(st.value, rd, sizeof(rd)) < 0)
+            return opts_error(&st, "--report-data: '%s' is not hex of at most 64 bytes", st.value);
+        if (id == OPTS_ARG) out = st.value;
     }
-    if (!out) return usage_error("simulate: missing OUT file%s", "");
     EVP_PKEY *key = EVP_EC_gen("P-256");
     uint8_t *ev = NULL;
     size_t size = 0;
@@ -497,12 +513,12 @@ static int cmd_simulate(int argc, char **argv)
     return rc;
 }
 
-int cmd_attest(int argc, char **argv)
+static int cmd_verify(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "simulate") == 0) return cmd_simulate(argc, argv);
     struct attest_args a = {0};
+    struct opts_state st;
     bool done = false;
-    int status = parse_args(argc, argv, &a, &done);
+    int status = parse_args(argc, argv, &a, &done, &st);
     if (status != 0 || done) return status;
     if (a.allow_sim)
         fprintf(stderr, "enarx attest verify: WARNING: --insecure-allow-sim: simulated evidence "
@@ -510,8 +526,34 @@ int cmd_attest(int argc, char **argv)
     uint8_t *bufs[MAX_CERTS] = {0};
     size_t sizes[MAX_CERTS] = {0};
     status = load_certs(&a, bufs, sizes);
-    if (status == 0) status = run(&a, bufs, sizes);
+    if (status == 0) status = run(&st, &a, bufs, sizes);
     for (size_t i = 0; i < MAX_CERTS; i++)
         free(bufs[i]);
     return status;
+}
+
+static const struct opts_command attest_commands[] = {
+    {"verify", &verify_verb, cmd_verify, NULL},
+    {"simulate", &simulate_verb, cmd_simulate, NULL},
+    {0},
+};
+
+const struct opts_verb cli_attest_verb = {
+    .name = "attest",
+    .args = "COMMAND [ARGS]...",
+    .min_args = 1,
+    .max_args = -1,
+    .flags = OPTS_STOP_AT_ARG,
+    .summary = "verify attestation evidence, or simulate some",
+    .description = "Verify what a Keep proves about itself (SEV-SNP, TDX, SGX or Enarx evidence)\n"
+                   "against trust anchors and the owner's policy; write simulated evidence for\n"
+                   "machines without a TEE.",
+    .examples = "enarx attest verify --roots roots report.bin\n"
+                "enarx attest simulate sim.bin",
+    .commands = attest_commands,
+};
+
+int cmd_attest(int argc, char **argv)
+{
+    return opts_run_group(&cli_attest_verb, argc, argv);
 }

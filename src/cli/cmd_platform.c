@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "attest/attest.h"
 #include "keep/backend.h"
 
@@ -53,14 +54,6 @@ static void cpu_ident(char vendor[13], char model[49])
     memmove(model, model + skip, 49 - skip);
     for (size_t n = strlen(model); n > 0 && model[n - 1] == ' '; n--)
         model[n - 1] = '\0';
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out, "Usage: enarx platform info [--json]\n"
-                 "\n"
-                 "Show the Keep backends this host offers (and why the others are not\n"
-                 "available), the CPU, and which attestation sources exist.\n");
 }
 
 static int print_json(const char *vendor, const char *model)
@@ -117,28 +110,61 @@ static void print_text(const char *vendor, const char *model)
                attest_sources[i].what);
 }
 
-int cmd_platform(int argc, char **argv)
+enum { OPT_JSON = 1 };
+
+static const struct opts_option info_options[] = {
+    {"json", 0, NULL, OPT_JSON, 0, "print one JSON object (for scripts)"},
+    {0},
+};
+
+static const struct opts_verb info_verb = {
+    .name = "platform info",
+    .args = NULL,
+    .min_args = 0,
+    .max_args = 0,
+    .summary = "show the backends and attestation sources of this host",
+    .description = "Show the Keep backends this host offers (and why the others are not\n"
+                   "available), the CPU, the evidence provider and which attestation sources "
+                   "exist.",
+    .exit_status = "0, 64 usage",
+    .examples = "enarx platform info\nenarx platform info --json",
+    .options = info_options,
+};
+
+static int cmd_platform_info(int argc, char **argv)
 {
+    struct opts_state st;
+    opts_init(&st, &info_verb, argc, argv);
     bool json = false;
-    if (argc < 2 || strcmp(argv[1], "info") != 0) {
-        bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
-        usage(help ? stdout : stderr);
-        return help ? 0 : EXIT_USAGE;
-    }
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "enarx platform info: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        }
+    for (int id; (id = opts_next(&st)) != OPTS_END;) {
+        if (id == OPTS_EXIT) return st.status;
+        if (id == OPT_JSON) json = true;
     }
     char vendor[13], model[49];
     cpu_ident(vendor, model);
     if (json) return print_json(vendor, model);
     print_text(vendor, model);
     return 0;
+}
+
+static const struct opts_command platform_commands[] = {
+    {"info", &info_verb, cmd_platform_info, NULL},
+    {0},
+};
+
+const struct opts_verb cli_platform_verb = {
+    .name = "platform",
+    .args = "COMMAND [ARGS]...",
+    .min_args = 1,
+    .max_args = -1,
+    .flags = OPTS_STOP_AT_ARG,
+    .summary = "what this host offers a Keep",
+    .description = "Show what this host offers a Keep: backends, CPU, attestation sources.",
+    .examples = "enarx platform info",
+    .commands = platform_commands,
+};
+
+int cmd_platform(int argc, char **argv)
+{
+    return opts_run_group(&cli_platform_verb, argc, argv);
 }

@@ -31,7 +31,6 @@
 #include "keep/keep.h"
 #include "util/util.h"
 
-#define EXIT_CONFIG KEEP_EXIT_CONFIG
 #define MAX_ENV 4096
 #define MAX_DIRS ((int)KEEP_JOB_MAX_DIRS)
 

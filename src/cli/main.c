@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * main.c - the `enarx` command: parses global options and dispatches to one subcommand
- * (cmd_<verb>.c). Verbs and flags follow Enarx's CLI where Enarx defined them.
+ * main.c - the `enarx` command: the root of the tree of verbs (cli_enarx_verb), its own options
+ * (--version and the global ones, opts.c), and the dispatch to one subcommand (cmd_<verb>.c).
+ * Verbs and flags follow Enarx's CLI where Enarx defined them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,31 +12,47 @@
 
 #include "cli.h"
 #include "keep/keep.h"
+#include "opts.h"
 #include "util/util.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: enarx [--log-level LEVEL] COMMAND [ARGS]...\n"
-            "\n"
-            "Run WebAssembly workloads in Keeps and verify what Keeps prove about themselves.\n"
-            "\n"
-            "Commands:\n"
-            "  run MODULE [ARGS]...     run a WebAssembly (WASI) module in a Keep\n"
-            "  deploy PACKAGE           run a package (main.wasm + Enarx.toml) in a Keep\n"
-            "  platform info [--json]   show the backends and attestation sources of this host\n"
-            "  config init [FILE|-]     write a commented Enarx.toml template\n"
+enum { OPT_VERSION = 1 };
+
+static const struct opts_option enarx_options[] = {
+    {"version", 'V', NULL, OPT_VERSION, 0, "show the version"},
+    {0},
+};
+
+static const struct opts_command enarx_commands[] = {
+    /* run and deploy parse their own flags until they move to opts (see opts.h) */
+    {"run", NULL, cmd_run, "run a WebAssembly (WASI) module in a Keep"},
+    {"deploy", NULL, cmd_deploy, "run a package (main.wasm + Enarx.toml) in a Keep"},
+    {"config", &cli_config_verb, cmd_config, NULL},
+    {"platform", &cli_platform_verb, cmd_platform, NULL},
 #ifdef HAVE_CMD_ATTEST
-            "  attest verify EVIDENCE   verify attestation evidence against roots and a policy\n"
+    {"attest", &cli_attest_verb, cmd_attest, NULL},
 #endif
-            "\n"
-            "Options:\n"
-            "  --log-level LEVEL        error, warn (default), info or debug (also ENARX_LOG)\n"
-            "  -h, --help               show this help\n"
-            "  -V, --version            show the version\n"
-            "\n"
-            "Run `enarx COMMAND --help` for a command's own options.\n");
-}
+    {"help", &cli_help_verb, cmd_help, NULL},
+    {0},
+};
+
+const struct opts_verb cli_enarx_verb = {
+    .name = NULL,
+    .args = "COMMAND [ARGS]...",
+    .min_args = 1,
+    .max_args = -1,
+    .flags = OPTS_STOP_AT_ARG,
+    .summary = "run WebAssembly workloads in attested Keeps",
+    .description =
+        "Run WebAssembly workloads in Keeps and verify what Keeps prove about themselves.",
+    .exit_status = "0 success, 64 usage error, 66 an input could not be read,\n"
+                   "78 a bad Enarx.toml; `enarx run` and `enarx attest verify` add their own",
+    .examples = "enarx run app.wasm\n"
+                "enarx help run\n"
+                "enarx config check Enarx.toml\n"
+                "enarx --log-level=debug platform info",
+    .options = enarx_options,
+    .commands = enarx_commands,
+};
 
 /* fds 0, 1 and 2 open, on /dev/null when enarx was started without them, so that nothing
  * opened later (a pre-open, a socket) is taken for a standard stream. */
@@ -54,42 +71,18 @@ int main(int argc, char **argv)
     const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
     base = base ? base + 1 : argc > 0 ? argv[0] : "";
     if (strcmp(base, KEEP_EXEC_ARGV0) == 0) return keep_exec_main(argc, argv);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
-            printf("enarx %s\n", ENARX_VERSION);
-            return 0;
-        }
-        if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
-            enum log_level l;
-            if (log_level_parse(argv[++i], &l) < 0) {
-                fprintf(stderr, "enarx: unknown log level '%s'\n", argv[i]);
-                return EXIT_USAGE;
-            }
-            log_set_level(l);
-            continue;
-        }
-        fprintf(stderr, "enarx: unknown option '%s'\n", argv[i]);
-        usage(stderr);
+    if (argc < 2) {
+        opts_help(&cli_enarx_verb, stderr);
         return EXIT_USAGE;
     }
-    if (i >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
+    struct opts_state st;
+    opts_init(&st, &cli_enarx_verb, argc, argv);
+    for (;;) {
+        switch (opts_next(&st)) {
+        case OPT_VERSION: printf("enarx %s\n", ENARX_VERSION); return 0;
+        case OPTS_ARG: return opts_run_command(&st);
+        case OPTS_EXIT: return st.status;
+        default: return EXIT_USAGE; /* OPTS_END: min_args made it an OPTS_EXIT */
+        }
     }
-    const char *verb = argv[i];
-    if (strcmp(verb, "run") == 0) return cmd_run(argc - i, argv + i);
-    if (strcmp(verb, "deploy") == 0) return cmd_deploy(argc - i, argv + i);
-    if (strcmp(verb, "config") == 0) return cmd_config(argc - i, argv + i);
-    if (strcmp(verb, "platform") == 0) return cmd_platform(argc - i, argv + i);
-#ifdef HAVE_CMD_ATTEST
-    if (strcmp(verb, "attest") == 0) return cmd_attest(argc - i, argv + i);
-#endif
-    fprintf(stderr, "enarx: unknown command '%s'\n", verb);
-    usage(stderr);
-    return EXIT_USAGE;
 }

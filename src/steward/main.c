@@ -433,6 +433,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     a.listen.port = STEWARD_DEFAULT_PORT;
     a.cache = 4096;
+    log_set_prefix("enarx-steward"); /* its log lines say who speaks, as its other messages do */
     if (!getenv("ENARX_LOG")) log_set_level(LOG_INFO);
     (void)log_get_level(); /* settle the level before any thread logs */
     int rc = parse_args(argc, argv, &a);

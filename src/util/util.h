@@ -21,6 +21,18 @@ void log_set_level(enum log_level level);
 /* Parses "error", "warn", "info", "debug"; returns 0 and sets *out, or -EINVAL. */
 NODISCARD int log_level_parse(const char *s, enum log_level *out);
 enum log_level log_get_level(void);
+/*
+ * Sets the name every log line starts with ("enarx-steward", "enarx config check"); the string
+ * is copied (at most 63 bytes kept). Default: the program's own name (argv[0]'s basename).
+ */
+void log_set_prefix(const char *prefix);
+/* The current prefix (a static buffer, valid until the next log_set_prefix). */
+const char *log_get_prefix(void);
+/*
+ * Writes "PREFIX: LEVEL: message" to stderr when level is at or below the current level. The
+ * source location " (file.c:line)" is appended only when the current level is debug: it helps
+ * whoever reads the code, and is noise for whoever reads the output.
+ */
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
