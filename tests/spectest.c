@@ -1096,17 +1096,30 @@ int main(int argc, char **argv)
 
     /* Line-buffered, so that the failures before a crash of the engine reach a log file. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argi < argc && strcmp(argv[argi], "-v") == 0) {
-        r.verbose = true;
-        argi++;
+    struct wasm_limits lim = {0};
+    for (; argi < argc && argv[argi][0] == '-'; argi++) {
+        enum wasm_tier tier;
+        if (strcmp(argv[argi], "-v") == 0) {
+            r.verbose = true;
+        } else if (strncmp(argv[argi], "--tier=", 7) == 0 &&
+                   wasm_tier_parse(argv[argi] + 7, &tier) == 0) {
+            lim.tier = tier;
+        } else {
+            argi = argc; /* unknown option: usage */
+        }
     }
     if (argi + 1 != argc) {
-        fprintf(stderr, "usage: %s [-v] FILE.json\n", argv[0]);
+        fprintf(stderr, "usage: %s [-v] [--tier=auto|interp|jit] FILE.json\n", argv[0]);
         return 2;
+    }
+    /* --tier=jit asks for machine code: a build or host without it must not pass silently */
+    if (lim.tier == WASM_TIER_JIT && !wasm_tier_available()) {
+        fprintf(stderr, "spectest: --tier=jit: this engine has no machine-code tier\n");
+        return 77;
     }
     r.source = argv[argi];
     r.dir = dir_of(argv[argi]);
-    if (wasm_store_new(NULL, &r.store) < 0 || make_host(&r) < 0) {
+    if (wasm_store_new(&lim, &r.store) < 0 || make_host(&r) < 0) {
         fprintf(stderr, "spectest: cannot create the store\n");
         r.failed++;
     } else {
