@@ -1096,23 +1096,34 @@ int main(int argc, char **argv)
 
     /* Line-buffered, so that the failures before a crash of the engine reach a log file. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    for (; argi < argc && argv[argi][0] == '-' && argv[argi][1]; argi++) {
+    struct wasm_limits lim = {0};
+    for (; argi < argc && argv[argi][0] == '-'; argi++) {
+        enum wasm_tier tier;
         if (strcmp(argv[argi], "-v") == 0) {
             r.verbose = true;
         } else if (strcmp(argv[argi], "--explicit-bounds") == 0) {
             /* what ENARX_WASM_BOUNDS=explicit used to do: the engine reads no environment */
             if (wasm_bounds_set(WASM_BOUNDS_EXPLICIT) != 0) return 2;
+        } else if (strncmp(argv[argi], "--tier=", 7) == 0 &&
+                   wasm_tier_parse(argv[argi] + 7, &tier) == 0) {
+            lim.tier = tier;
         } else {
-            break;
+            argi = argc; /* unknown option: usage */
         }
     }
     if (argi + 1 != argc) {
-        fprintf(stderr, "usage: %s [-v] [--explicit-bounds] FILE.json\n", argv[0]);
+        fprintf(stderr, "usage: %s [-v] [--explicit-bounds] [--tier=auto|interp|jit] FILE.json\n",
+                argv[0]);
         return 2;
+    }
+    /* --tier=jit asks for machine code: a build or host without it must not pass silently */
+    if (lim.tier == WASM_TIER_JIT && !wasm_tier_available()) {
+        fprintf(stderr, "spectest: --tier=jit: this engine has no machine-code tier\n");
+        return 77;
     }
     r.source = argv[argi];
     r.dir = dir_of(argv[argi]);
-    if (wasm_store_new(NULL, &r.store) < 0 || make_host(&r) < 0) {
+    if (wasm_store_new(&lim, &r.store) < 0 || make_host(&r) < 0) {
         fprintf(stderr, "spectest: cannot create the store\n");
         r.failed++;
     } else {

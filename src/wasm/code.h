@@ -18,9 +18,8 @@
  * code needs no relocation. Handler addresses come from wasm_interp_labels().
  *
  * Tier seam: struct wasm_code keeps the frame geometry and the module-level function index;
- * a machine-code tier would be compiled from the same validated body (the compiler keeps
- * body/body_size pointers in the module) and would store its entry point in `native`;
- * the interpreter's call path is the one place that would test for it.
+ * the machine-code tier (jit.c) compiles this same slot code and stores its entry point in
+ * `native`; the interpreter's call path and its backward branches are where it is tested.
  */
 #ifndef ENARX_WASM_CODE_H
 #define ENARX_WASM_CODE_H
@@ -61,7 +60,8 @@ struct wasm_code {
     uint32_t local_slots;  /* params + declared locals */
     uint32_t frame_slots;  /* whole frame: locals + deepest operand stack (+ call headroom) */
     uint32_t result_slots; /* slots taken by the results */
-    void *native;          /* reserved for a machine-code tier; always NULL today */
+    void *native;          /* machine-code entry (jit.h wasm_native_fn) or NULL; atomic */
+    uint32_t hot;          /* tier auto: calls and back-edges seen (jit.h WASM_JIT_HOT) */
 };
 
 /* Fixed internal instructions (not generated from opcodes.def / simd.def). */

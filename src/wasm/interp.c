@@ -29,11 +29,14 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "code.h"
+#include "jit.h"
 #include "runtime.h"
 #include "simd.h"
 
@@ -47,14 +50,25 @@ struct frame {
     struct wasm_instance *inst;
 };
 
+/* A frame stack that outgrew its C-stack array; a list, because runs nest (compiled code
+ * calling interpreted code) and a memory fault unwinds them all at once. */
+struct heap_frames {
+    struct heap_frames *prev;
+    struct frame f[];
+};
+
 /* Our execution context; exec must stay first (the fault handler sees only it). */
 struct interp_ctx {
     struct wasm_exec_ctx exec;
-    union wasm_slot *sp_top;      /* while a host function runs: first free slot */
-    const struct wasm_code *code; /* the function executing now (for fault reports) */
-    struct frame *heap_frames;    /* frame stack once it outgrew the C-stack array */
+    union wasm_slot *sp_top;  /* while a host function runs: first free slot */
+    struct wasm_jit_exec jx;  /* jx.code: the function executing now (for fault reports) */
+    struct heap_frames *heap; /* innermost run's frame stack, once on the heap */
     uint32_t depth0;
+    bool jit_on;   /* machine code may run (tier auto/jit, tier available, no fuel) */
+    bool tier_jit; /* compile before running */
 };
+
+#define CTX_OF(x) ((struct interp_ctx *)(void *)((char *)(x)-offsetof(struct interp_ctx, jx)))
 
 const char *wasm_trap_str(enum wasm_trap trap)
 {
@@ -253,18 +267,63 @@ static inline uint64_t sat_u64(double d)
 
 /* ---- helpers kept out of the dispatch loop ---- */
 
-static int grow_frames(struct interp_ctx *ctx, struct frame **frames, uint32_t *cap, uint32_t max)
+static int grow_frames(struct interp_ctx *ctx, struct frame **frames, uint32_t *cap, uint32_t max,
+                       const struct frame *small)
 {
     if (*cap > max) return -1;
     uint32_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
-    struct frame *nf = malloc((size_t)ncap * sizeof *nf);
-    if (!nf) return -1;
-    memcpy(nf, *frames, (size_t)*cap * sizeof *nf);
-    free(ctx->heap_frames);
-    ctx->heap_frames = nf;
-    *frames = nf;
+    struct heap_frames *nb = malloc(sizeof *nb + (size_t)ncap * sizeof nb->f[0]);
+    if (!nb) return -1;
+    memcpy(nb->f, *frames, (size_t)*cap * sizeof nb->f[0]);
+    if (*frames == small) {
+        nb->prev = ctx->heap;
+    } else {
+        struct heap_frames *old = ctx->heap; /* ours: the innermost run grows only its own */
+        nb->prev = old->prev;
+        free(old);
+    }
+    ctx->heap = nb;
+    *frames = nb->f;
     *cap = ncap;
     return 0;
+}
+
+/* Frees the frame stacks of runs nested inside the one that saw mark as the list head. */
+static void free_frames(struct interp_ctx *ctx, struct heap_frames *mark)
+{
+    while (ctx->heap != mark) {
+        struct heap_frames *p = ctx->heap;
+        ctx->heap = p->prev;
+        free(p);
+    }
+}
+
+static uintptr_t native_stack_limit(void);
+static bool g_jit_used; /* some module has machine code: contexts need the native stack limit */
+
+/* Tier auto: warms cc (a function of ci's module) by add; compiles the module when it is hot
+ * (tier jit: at once). Returns cc's entry point once compiled, else NULL. */
+static wasm_native_fn jit_warm(struct interp_ctx *ctx, const struct wasm_code *cc,
+                               const struct wasm_instance *ci, uint32_t add)
+{
+    struct wasm_module *mod = (struct wasm_module *)ci->mod;
+    if (__atomic_load_n(&mod->jit_state, __ATOMIC_ACQUIRE)) return NULL; /* tried already */
+    if (!ctx->tier_jit) {
+        struct wasm_code *w = (struct wasm_code *)cc; /* a counter: races only lose counts */
+        uint32_t h = __atomic_load_n(&w->hot, __ATOMIC_RELAXED) + add;
+        __atomic_store_n(&w->hot, h, __ATOMIC_RELAXED);
+        if (h < WASM_JIT_HOT) return NULL;
+    }
+    if (wasm_jit_compile_module(mod) == 0) {
+        __atomic_store_n(&g_jit_used, true, __ATOMIC_RELAXED);
+        ctx->jx.native_limit = native_stack_limit();
+    }
+    return (wasm_native_fn)__atomic_load_n(&cc->native, __ATOMIC_ACQUIRE);
+}
+
+static inline wasm_native_fn native_of(const struct wasm_code *cc)
+{
+    return (wasm_native_fn)__atomic_load_n(&cc->native, __ATOMIC_ACQUIRE);
 }
 
 static uint32_t types_slots(const uint8_t *t, uint32_t n)
@@ -376,10 +435,15 @@ static void fill_trap(struct wasm_error *err, enum wasm_trap trap, const struct 
             store->fuel--;                                                                         \
         }                                                                                          \
     } while (0)
+/* Taken branches: one test of a local unless fuel or the machine-code tier is on. */
 #define BRANCH(k)                                                                                  \
     do {                                                                                           \
-        ip = &ip[k] + ip[k].i64;                                                                   \
-        FUEL_TICK();                                                                               \
+        int64_t off_ = ip[k].i64;                                                                  \
+        ip = &ip[k] + off_;                                                                        \
+        if (__builtin_expect(slow_br, 0)) {                                                        \
+            back = off_ < 0;                                                                       \
+            goto branch_slow;                                                                      \
+        }                                                                                          \
         NEXT();                                                                                    \
     } while (0)
 #define LOAD_MEM()                                                                                 \
@@ -429,6 +493,10 @@ static int interp_run(struct interp_ctx *ctx, struct wasm_store *store, struct w
     uint32_t depth = store->depth; /* written back before host calls, which may re-enter */
     const uintptr_t stack_end = (uintptr_t)store->stack_end;
     const bool fuel_on = store->lim.fuel != 0;
+    const bool jit_on = ctx->jit_on;
+    const bool slow_br = fuel_on || jit_on;
+    bool back = false;
+    struct heap_frames *const heap_mark = ctx->heap;
     enum wasm_trap trap = WASM_TRAP_NONE;
 
     const union wasm_cell *ip = &halt;
@@ -447,9 +515,21 @@ static int interp_run(struct interp_ctx *ctx, struct wasm_store *store, struct w
     struct wasm_func *f;
 
 do_call:
+    if (jit_on) {
+        wasm_native_fn nf = native_of(cc);
+        if (!nf) nf = jit_warm(ctx, cc, ci, WASM_JIT_HOT_CALL);
+        if (nf) {
+            store->depth = depth;
+            trap = (enum wasm_trap)nf(&ctx->jx, ci, nfp, 0);
+            if (trap) goto trap_filled; /* compiled code reported it */
+            ctx->jx.code = code;
+            LOAD_MEM();
+            NEXT();
+        }
+    }
     if (depth >= max_depth || (uintptr_t)(nfp + cc->frame_slots) > stack_end)
         TRAP(WASM_TRAP_CALL_EXHAUSTED);
-    if (nframes == capframes && grow_frames(ctx, &frames, &capframes, max_depth))
+    if (nframes == capframes && grow_frames(ctx, &frames, &capframes, max_depth, small))
         TRAP(WASM_TRAP_CALL_EXHAUSTED);
     frames[nframes++] = (struct frame){ip, fp, code, inst};
     depth++;
@@ -457,7 +537,7 @@ do_call:
         nfp[i].u64 = 0;
     fp = nfp;
     code = cc;
-    ctx->code = cc;
+    ctx->jx.code = cc;
     if (ci != inst) {
         inst = ci;
         globals = inst->globals;
@@ -480,7 +560,24 @@ call_func:
     ci = f->inst;
     goto do_call;
 
+branch_slow:
+    FUEL_TICK();
+    if (jit_on && back) {
+        wasm_native_fn nf = native_of(code);
+        if (!nf) nf = jit_warm(ctx, code, inst, WASM_JIT_HOT_LOOP);
+        if (nf) {
+            /* on-stack replacement: the rest of this call runs compiled, from this loop
+             * header with every slot as the interpreter left it; then return as usual */
+            store->depth = depth;
+            trap = (enum wasm_trap)nf(&ctx->jx, inst, fp, (uint32_t)(ip - code->cells) + 1);
+            if (trap) goto trap_filled;
+            goto L_ret;
+        }
+    }
+    NEXT();
+
 L_halt:
+    free_frames(ctx, heap_mark);
     return 0;
 L_unreachable:
     TRAP(WASM_TRAP_UNREACHABLE);
@@ -525,7 +622,7 @@ L_ret : {
     ip = fr->ip;
     fp = fr->fp;
     code = fr->code;
-    ctx->code = code;
+    ctx->jx.code = code;
     if (fr->inst != inst) {
         inst = fr->inst;
         globals = inst ? inst->globals : NULL;
@@ -832,6 +929,8 @@ L_data_drop:
 
 trap_out:
     fill_trap(err, trap, code);
+trap_filled:
+    free_frames(ctx, heap_mark);
     return (int)trap;
 }
 
@@ -840,6 +939,24 @@ const void *const *wasm_interp_labels(void)
     const void *const *labels = NULL;
     (void)interp_run(NULL, NULL, NULL, NULL, NULL, &labels);
     return labels;
+}
+
+/* The lowest native stack address compiled code may reach on this thread: the stack's end
+ * plus a margin for the C code (host functions, helpers, signal handling) that runs below. */
+static uintptr_t native_stack_limit(void)
+{
+    static _Thread_local uintptr_t limit;
+    if (limit) return limit;
+    pthread_attr_t a;
+    void *lo = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        if (pthread_attr_getstack(&a, &lo, &size)) lo = NULL;
+        pthread_attr_destroy(&a);
+    }
+    size_t margin = size / 4 < (size_t)256 << 10 ? size / 4 : (size_t)256 << 10;
+    limit = lo ? (uintptr_t)lo + margin : (uintptr_t)__builtin_frame_address(0) - ((size_t)1 << 20);
+    return limit;
 }
 
 /* The first free slot of store's value stack: above the innermost frame that is running. */
@@ -858,7 +975,7 @@ static int run_guarded(struct interp_ctx *ctx, struct wasm_store *store, struct 
 {
     if (wasm_guard_pages()) {
         if (sigsetjmp(ctx->exec.jmp, 0)) {
-            fill_trap(err, WASM_TRAP_MEMORY_OOB, ctx->code);
+            fill_trap(err, WASM_TRAP_MEMORY_OOB, ctx->jx.code);
             return WASM_TRAP_MEMORY_OOB;
         }
     }
@@ -884,6 +1001,18 @@ int wasm_interp_call(struct wasm_store *store, struct wasm_func *func, const uni
     ctx.exec.store = store;
     ctx.exec.prev = g_wasm_exec;
     ctx.depth0 = store->depth;
+    /* Nothing of LLVM is touched (no syscalls: a sandbox's seccomp filter may forbid them)
+     * until a module is actually compiled. */
+    ctx.jit_on =
+        WASM_HAVE_JIT && store->lim.tier != WASM_TIER_INTERP && store->lim.fuel == 0 && !func->host;
+    ctx.tier_jit = store->lim.tier == WASM_TIER_JIT;
+    ctx.jx.store = store;
+    ctx.jx.err = err;
+    ctx.jx.depth = &store->depth;
+    ctx.jx.max_depth = store->lim.max_call_depth;
+    ctx.jx.stack_end = (uintptr_t)store->stack_end;
+    if (ctx.jit_on && __atomic_load_n(&g_jit_used, __ATOMIC_RELAXED))
+        ctx.jx.native_limit = native_stack_limit();
     g_wasm_exec = &ctx.exec;
     int rc;
     if (func->host) {
@@ -894,7 +1023,124 @@ int wasm_interp_call(struct wasm_store *store, struct wasm_func *func, const uni
     }
     g_wasm_exec = ctx.exec.prev;
     store->depth = ctx.depth0;
-    free(ctx.heap_frames);
+    free_frames(&ctx, NULL);
     if (rc == 0) slots_to_vals(base, ft->results, ft->nresults, results);
     return rc;
+}
+
+/* ---- the machine-code tier's way back in (jit.h) ---- */
+
+uint32_t wasm_jit_raise(struct wasm_jit_exec *x, const struct wasm_code *code, uint32_t t)
+{
+    fill_trap(x->err, (enum wasm_trap)t, code);
+    return t;
+}
+
+uint32_t wasm_jit_call_func(struct wasm_jit_exec *x, struct wasm_instance *caller_inst,
+                            struct wasm_func *f, union wasm_slot *args, union wasm_slot *top,
+                            const struct wasm_code *caller)
+{
+    struct interp_ctx *ctx = CTX_OF(x);
+    if (f->host) {
+        enum wasm_trap t = host_call(ctx, x->store, caller_inst, f, args, top, x->err);
+        if (t) fill_trap(x->err, t, caller);
+        return t;
+    }
+    wasm_native_fn nf = native_of(f->code);
+    if (!nf) nf = jit_warm(ctx, f->code, f->inst, WASM_JIT_HOT_CALL);
+    if (nf) return nf(x, f->inst, args, 0);
+    return (uint32_t)interp_run(ctx, x->store, f, args, x->err, NULL);
+}
+
+uint32_t wasm_jit_misc_op(struct wasm_jit_exec *x, struct wasm_instance *inst, union wasm_slot *fp,
+                          const union wasm_cell *ip, uint32_t iop)
+{
+    (void)x;
+    struct wasm_memory *mem = inst->mem0;
+    switch (iop) {
+    case WASM_IOP_table_get: {
+        const struct wasm_table *tab = inst->tables[ip[2].p.a];
+        uint32_t i = fp[ip[1].p.b].u32;
+        if (i >= tab->size) return WASM_TRAP_TABLE_OOB;
+        fp[ip[1].p.a].ref = tab->elems[i];
+        return 0;
+    }
+    case WASM_IOP_table_set: {
+        struct wasm_table *tab = inst->tables[ip[1].p.a];
+        uint32_t i = fp[ip[1].p.b].u32;
+        if (i >= tab->size) return WASM_TRAP_TABLE_OOB;
+        tab->elems[i] = fp[ip[2].p.a].ref;
+        return 0;
+    }
+    case WASM_IOP_table_size: fp[ip[1].p.a].u64 = inst->tables[ip[1].p.b]->size; return 0;
+    case WASM_IOP_table_grow:
+        fp[ip[1].p.a].u64 = (uint32_t)wasm_table_grow_elems(inst->tables[ip[1].p.b],
+                                                            fp[ip[2].p.a].u32, fp[ip[2].p.b].ref);
+        return 0;
+    case WASM_IOP_table_fill: {
+        struct wasm_table *tab = inst->tables[ip[1].p.a];
+        uint32_t i = fp[ip[1].p.b].u32, n = fp[ip[2].p.b].u32;
+        void *v = fp[ip[2].p.a].ref;
+        if ((uint64_t)i + n > tab->size) return WASM_TRAP_TABLE_OOB;
+        for (uint32_t k = 0; k < n; k++)
+            tab->elems[i + k] = v;
+        return 0;
+    }
+    case WASM_IOP_table_copy: {
+        struct wasm_table *dt = inst->tables[ip[1].p.a], *st = inst->tables[ip[1].p.b];
+        uint32_t d = fp[ip[2].p.a].u32, s = fp[ip[2].p.b].u32, n = fp[ip[3].p.a].u32;
+        if ((uint64_t)d + n > dt->size || (uint64_t)s + n > st->size) return WASM_TRAP_TABLE_OOB;
+        if (n) memmove(&dt->elems[d], &st->elems[s], (size_t)n * sizeof(void *));
+        return 0;
+    }
+    case WASM_IOP_table_init:
+        return table_init(inst, ip[1].p.a, ip[1].p.b, fp[ip[2].p.a].u32, fp[ip[2].p.b].u32,
+                          fp[ip[3].p.a].u32);
+    case WASM_IOP_elem_drop: inst->elem_dropped[ip[1].p.a] = true; return 0;
+    case WASM_IOP_data_drop: inst->data_dropped[ip[1].p.a] = true; return 0;
+    case WASM_IOP_memory_grow:
+        fp[ip[1].p.a].u64 = (uint32_t)wasm_memory_grow_pages(mem, fp[ip[1].p.b].u32);
+        return 0;
+    case WASM_IOP_memory_fill: {
+        uint32_t d = fp[ip[1].p.a].u32, n = fp[ip[2].p.a].u32;
+        if ((uint64_t)d + n > mem->size) return WASM_TRAP_MEMORY_OOB;
+        if (n) memset(mem->base + d, (int)(uint8_t)fp[ip[1].p.b].u32, n);
+        return 0;
+    }
+    case WASM_IOP_memory_copy: {
+        uint32_t d = fp[ip[1].p.a].u32, s = fp[ip[1].p.b].u32, n = fp[ip[2].p.a].u32;
+        if ((uint64_t)d + n > mem->size || (uint64_t)s + n > mem->size) return WASM_TRAP_MEMORY_OOB;
+        if (n) memmove(mem->base + d, mem->base + s, n);
+        return 0;
+    }
+    case WASM_IOP_memory_init:
+        return memory_init(inst, ip[1].p.a, fp[ip[1].p.b].u32, fp[ip[2].p.a].u32,
+                           fp[ip[2].p.b].u32);
+    default: return WASM_TRAP_UNREACHABLE; /* the tier never sends anything else */
+    }
+}
+
+/* ---- tiers (wasm.h) ---- */
+
+bool wasm_tier_available(void)
+{
+    return wasm_jit_available();
+}
+
+static const char *const g_tier_names[] = {"auto", "interp", "jit"};
+
+int wasm_tier_parse(const char *name, enum wasm_tier *out)
+{
+    for (uint32_t i = 0; name && i < 3; i++) {
+        if (strcmp(name, g_tier_names[i]) == 0) {
+            *out = (enum wasm_tier)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+const char *wasm_tier_name(enum wasm_tier tier)
+{
+    return (unsigned)tier < 3 ? g_tier_names[tier] : "unknown";
 }

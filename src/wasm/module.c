@@ -65,6 +65,7 @@ int wasm_module_new(const uint8_t *bytes, size_t size, struct wasm_module **out,
 void wasm_module_clear(struct wasm_module *mod)
 {
     if (!mod) return;
+    wasm_jit_module_free(mod);
     for (uint32_t i = 0; mod->funcs && i < mod->nfuncs; i++)
         wasm_code_free(mod->funcs[i].code);
     for (uint32_t i = 0; mod->elems && i < mod->nelems; i++) {

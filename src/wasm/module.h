@@ -149,6 +149,11 @@ struct wasm_module {
     /* Set by the validator: functions that may be named by ref.func in function bodies
      * (the spec's C.refs: those referenced from elements, exports and global initialisers). */
     bool *func_declared;
+
+    /* The machine-code tier (jit.c): its code for this module, and 0 = not tried, 1 = compiled,
+     * 2 = failed (stays interpreted). Written under jit.c's lock. */
+    struct wasm_jit_unit *jit;
+    uint8_t jit_state;
 };
 
 /*
@@ -165,6 +170,9 @@ WASM_NODISCARD int wasm_decode(struct wasm_module *mod, struct wasm_error *err);
  * Returns 0 or -EINVAL/-ENOMEM/-E2BIG with err->msg naming the function and offset.
  */
 WASM_NODISCARD int wasm_validate(struct wasm_module *mod, struct wasm_error *err);
+
+/* jit.c (or its stub): frees a module's machine code (NULL-safe). */
+void wasm_jit_module_free(struct wasm_module *mod);
 
 /* compile.c: frees one function's compiled code (NULL is fine). */
 void wasm_code_free(struct wasm_code *code);

@@ -49,6 +49,7 @@ static void limits_resolve(const struct wasm_limits *in, struct wasm_limits *out
     if (out->max_memory_pages > WASM_MAX_PAGES) out->max_memory_pages = WASM_MAX_PAGES;
     if (in->max_table_elems) out->max_table_elems = in->max_table_elems;
     out->fuel = in->fuel;
+    out->tier = in->tier <= WASM_TIER_JIT ? in->tier : WASM_TIER_AUTO;
 }
 
 int wasm_store_new(const struct wasm_limits *lim, struct wasm_store **out)

@@ -87,6 +87,24 @@ struct wasm_error {
     char msg[200]; /* human-readable, NUL-terminated */
 };
 
+/*
+ * Execution tiers. The interpreter always exists; the machine-code tier (LLVM) exists when the
+ * engine was built with it (meson -Djit) and wasm_tier_available() says so.
+ *   WASM_TIER_AUTO   start interpreted; compile a module once one of its functions is hot
+ *                    (calls and loop back-edges); compiled and interpreted code call each other
+ *   WASM_TIER_INTERP never compile (no executable memory is ever made)
+ *   WASM_TIER_JIT    compile the whole module before its first function runs
+ * Without the machine-code tier, or with fuel set, every tier runs the interpreter.
+ */
+enum wasm_tier { WASM_TIER_AUTO = 0, WASM_TIER_INTERP = 1, WASM_TIER_JIT = 2 };
+
+/* True when this build has the machine-code tier and it works on this host. */
+bool wasm_tier_available(void);
+/* "auto", "interp" or "jit" -> *out; returns 0 or -EINVAL. */
+WASM_NODISCARD int wasm_tier_parse(const char *name, enum wasm_tier *out);
+/* The name of a tier ("auto", "interp", "jit"). */
+const char *wasm_tier_name(enum wasm_tier tier);
+
 /* Engine limits. Zero in any field means "the default" (see wasm_limits_default). */
 struct wasm_limits {
     uint32_t max_call_depth;   /* nested calls before WASM_TRAP_CALL_EXHAUSTED */
@@ -94,6 +112,7 @@ struct wasm_limits {
     uint32_t max_memory_pages; /* cap on any linear memory, in 64 KiB pages */
     uint32_t max_table_elems;  /* cap on any table's size */
     uint64_t fuel;             /* instructions (approximate) per call; 0 = unbounded */
+    uint32_t tier;             /* enum wasm_tier; 0 = WASM_TIER_AUTO */
 };
 
 /*
