@@ -534,6 +534,7 @@ int keep_exec_run(const uint8_t *job, size_t size, int *fds, size_t nfds,
     if (status == 0 && hooks && hooks->jail) {
         int keep[KEEP_JOB_MAX_FDS + 8];
         size_t n = keep_list(&w, keep, ARRAY_LEN(keep));
+        wasm_engine_prepare(); /* what the engine would read of the host later */
         int rc = hooks->jail(hooks->priv, keep, n);
         if (rc < 0) {
             fprintf(stderr, "%s: the Keep could not confine itself: %s\n", prog(&w), strerror(-rc));

@@ -1127,6 +1127,12 @@ bool wasm_tier_available(void)
     return wasm_jit_available();
 }
 
+void wasm_engine_prepare(void)
+{
+    (void)native_stack_limit();
+    (void)wasm_tier_available();
+}
+
 static const char *const g_tier_names[] = {"auto", "interp", "jit"};
 
 int wasm_tier_parse(const char *name, enum wasm_tier *out)

@@ -103,18 +103,17 @@ static const struct opinfo g_info[WASM_IOP_COUNT_] = {
     [WASM_IOP_bf_##n##_ri] = {.kind = K_FUSED, .ri = true, .jop = JOP_##n},
         WASM_FUSED_CMPS(X)
 #undef X
-#define WASM_UNOP(name, code, ti_, to_, expr)                                                       \
+#define WASM_UNOP(name, code, ti_, to_, expr)                                                      \
     [WASM_IOP_##name] = {.kind = K_UNOP, .tin = TT_##ti_, .tout = TT_##to_, .jop = JOP_##name},
-#define WASM_BINOP(name, code, ti_, to_, expr)                                                      \
-    [WASM_IOP_##name##_rr] = {.kind = K_BINOP, .tin = TT_##ti_, .tout = TT_##to_,                  \
-                              .jop = JOP_##name},                                                  \
-    [WASM_IOP_##name##_ri] = {.kind = K_BINOP, .tin = TT_##ti_, .tout = TT_##to_, .ri = true,      \
-                              .jop = JOP_##name},
+#define WASM_BINOP(name, code, ti_, to_, expr)                                                     \
+    [WASM_IOP_##name##                                                                             \
+        _rr] = {.kind = K_BINOP, .tin = TT_##ti_, .tout = TT_##to_, .jop = JOP_##name},            \
+        [WASM_IOP_##name##_ri] = {                                                                 \
+            .kind = K_BINOP, .tin = TT_##ti_, .tout = TT_##to_, .ri = true, .jop = JOP_##name},
 #define WASM_LOAD(name, code, t, bytes_, mtype)                                                    \
-    [WASM_IOP_##name] = {.kind = K_LOAD, .tout = TT_##t, .bytes = bytes_,                          \
-                         .sgn = SIGNED(mtype)},                                             \
-    [WASM_IOP_##name##_g] = {.kind = K_LOAD, .tout = TT_##t, .bytes = bytes_,                      \
-                             .sgn = SIGNED(mtype), .guard = true},
+    [WASM_IOP_##name] = {.kind = K_LOAD, .tout = TT_##t, .bytes = bytes_, .sgn = SIGNED(mtype)},   \
+    [WASM_IOP_##name##_g] = {                                                                      \
+        .kind = K_LOAD, .tout = TT_##t, .bytes = bytes_, .sgn = SIGNED(mtype), .guard = true},
 #define WASM_STORE(name, code, t, bytes_, mtype)                                                   \
     [WASM_IOP_##name] = {.kind = K_STORE, .tin = TT_##t, .bytes = bytes_},                         \
     [WASM_IOP_##name##_g] = {.kind = K_STORE, .tin = TT_##t, .bytes = bytes_, .guard = true},
@@ -186,9 +185,10 @@ static void llvm_err(const char *what, LLVMErrorRef e)
 static int allow_symbol(void *ctx, LLVMOrcSymbolStringPoolEntryRef sym)
 {
     (void)ctx;
-    static const char *const ok[] = {"memset", "memcpy", "memmove", "ceil",  "ceilf", "floor",
-                                     "floorf", "trunc",  "truncf",  "rint",  "rintf", "roundeven",
-                                     "roundevenf", "nearbyint", "nearbyintf", "fmod", "fmodf"};
+    static const char *const ok[] = {"memset", "memcpy",    "memmove",    "ceil",      "ceilf",
+                                     "floor",  "floorf",    "trunc",      "truncf",    "rint",
+                                     "rintf",  "roundeven", "roundevenf", "nearbyint", "nearbyintf",
+                                     "fmod",   "fmodf"};
     const char *name = LLVMOrcSymbolStringPoolEntryStr(sym);
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (strcmp(name, ok[i]) == 0) return 1;
@@ -276,9 +276,9 @@ struct jf { /* one function */
     LLVMValueRef fn, x, inst, fp, entry;
     LLVMValueRef *slot;
     uint32_t nslots;
-    uint32_t *kgen; /* per slot: block generation in which const64 last wrote it, */
-    uint64_t *kval; /* and the constant */
-    uint32_t gen;   /* current block's generation (starts at 1) */
+    uint32_t *kgen;        /* per slot: block generation in which const64 last wrote it, */
+    uint64_t *kval;        /* and the constant */
+    uint32_t gen;          /* current block's generation (starts at 1) */
     LLVMBasicBlockRef *bb; /* per cell: the block starting there, or NULL */
     uint8_t *mark;         /* per cell: M_* */
     LLVMValueRef membase, memsize, mem0, depthp, codeconst;
@@ -330,7 +330,8 @@ static LLVMValueRef rd(struct jf *f, uint32_t s, int t)
     switch (t) {
     case T_I32:
     case T_B32: return LLVMBuildTrunc(f->B, v, f->m->i32, "");
-    case T_F32: return LLVMBuildBitCast(f->B, LLVMBuildTrunc(f->B, v, f->m->i32, ""), f->m->f32, "");
+    case T_F32:
+        return LLVMBuildBitCast(f->B, LLVMBuildTrunc(f->B, v, f->m->i32, ""), f->m->f32, "");
     case T_F64: return LLVMBuildBitCast(f->B, v, f->m->f64, "");
     default: return v;
     }
@@ -421,8 +422,8 @@ static LLVMBasicBlockRef trap_block(struct jf *f, uint32_t t)
     LLVMBasicBlockRef b = new_bb(f);
     LLVMPositionBuilderAtEnd(f->B, b);
     LLVMValueRef args[] = {f->x, f->codeconst, CI32(t)};
-    LLVMValueRef r = LLVMBuildCall2(f->B, f->m->t_raise, cptr(f, (const void *)wasm_jit_raise),
-                                    args, 3, "");
+    LLVMValueRef r =
+        LLVMBuildCall2(f->B, f->m->t_raise, cptr(f, (const void *)wasm_jit_raise), args, 3, "");
     LLVMBuildRet(f->B, r);
     LLVMPositionBuilderAtEnd(f->B, here);
     return f->trap_bb[t] = b;
@@ -496,7 +497,8 @@ static LLVMValueRef fminmax(struct jf *f, LLVMValueRef a, LLVMValueRef b, bool i
     LLVMTypeRef it = t == f->m->f32 ? f->m->i32 : f->m->i64;
     LLVMValueRef abits = LLVMBuildBitCast(B, a, it, "");
     LLVMValueRef aneg = LLVMBuildICmp(B, LLVMIntSLT, abits, LLVMConstInt(it, 0, 0), "");
-    LLVMValueRef eqv = is_min ? LLVMBuildSelect(B, aneg, a, b, "") : LLVMBuildSelect(B, aneg, b, a, "");
+    LLVMValueRef eqv =
+        is_min ? LLVMBuildSelect(B, aneg, a, b, "") : LLVMBuildSelect(B, aneg, b, a, "");
     LLVMValueRef lt = LLVMBuildFCmp(B, is_min ? LLVMRealOLT : LLVMRealOGT, a, b, "");
     LLVMValueRef ord = LLVMBuildSelect(B, lt, a, b, "");
     LLVMValueRef r = LLVMBuildSelect(B, eq, eqv, ord, "");
@@ -519,8 +521,8 @@ static LLVMValueRef trunc_checked(struct jf *f, LLVMValueRef a, bool is64, bool 
         hi = sgn ? 9223372036854775808.0 : 18446744073709551616.0;
         lo_ge = sgn;
     }
-    LLVMValueRef lok = LLVMBuildFCmp(B, lo_ge ? LLVMRealOGE : LLVMRealOGT, d,
-                                     LLVMConstReal(f->m->f64, lo), "");
+    LLVMValueRef lok =
+        LLVMBuildFCmp(B, lo_ge ? LLVMRealOGE : LLVMRealOGT, d, LLVMConstReal(f->m->f64, lo), "");
     LLVMValueRef hok = LLVMBuildFCmp(B, LLVMRealOLT, d, LLVMConstReal(f->m->f64, hi), "");
     trap_if(f, LLVMBuildNot(B, LLVMBuildAnd(B, lok, hok, ""), ""), WASM_TRAP_INT_OVERFLOW);
     LLVMTypeRef rt = is64 ? f->m->i64 : f->m->i32;
@@ -805,8 +807,8 @@ static uint32_t type_slots(const struct wasm_functype *ft, bool results)
 /* call through the generic helper: f_val is a struct wasm_func * */
 static LLVMValueRef call_helper(struct jf *f, LLVMValueRef fv, uint32_t base)
 {
-    LLVMValueRef args[] = {f->x,           f->inst, fv, fpslot(f, base),
-                           fpslot(f, f->code->frame_slots), f->codeconst};
+    LLVMValueRef args[] = {
+        f->x, f->inst, fv, fpslot(f, base), fpslot(f, f->code->frame_slots), f->codeconst};
     return LLVMBuildCall2(f->B, f->m->t_call, cptr(f, (const void *)wasm_jit_call_func), args, 6,
                           "");
 }
@@ -868,11 +870,11 @@ static void emit_call_indirect(struct jf *f, const union wasm_cell *ip)
     spill(f, base, type_slots(ft, false));
     /* compiled callee: call its entry directly; anything else: the helper */
     LLVMValueRef code = field(f, fv, offsetof(struct wasm_func, code), m->ptr);
-    LLVMBasicBlockRef has_code = new_bb(f), native = new_bb(f), slow = new_bb(f),
-                      join = new_bb(f);
+    LLVMBasicBlockRef has_code = new_bb(f), native = new_bb(f), slow = new_bb(f), join = new_bb(f);
     LLVMBuildCondBr(B, LLVMBuildIsNull(B, code, ""), slow, has_code);
     LLVMPositionBuilderAtEnd(B, has_code);
-    LLVMValueRef np = LLVMBuildLoad2(B, m->ptr, gep8(f, code, CI64(offsetof(struct wasm_code, native))), "");
+    LLVMValueRef np =
+        LLVMBuildLoad2(B, m->ptr, gep8(f, code, CI64(offsetof(struct wasm_code, native))), "");
     LLVMSetOrdering(np, LLVMAtomicOrderingAcquire);
     LLVMSetAlignment(np, 8);
     LLVMBuildCondBr(B, LLVMBuildIsNull(B, np, ""), slow, native);
@@ -934,8 +936,8 @@ static void emit_misc(struct jf *f, const union wasm_cell *ip, int iop, const st
     for (uint32_t i = 0; i < io->nin; i++)
         spill(f, io_slot(ip, io->in[i]), 1);
     LLVMValueRef args[] = {f->x, f->inst, f->fp, cptr(f, ip), CI32(iop)};
-    LLVMValueRef t = LLVMBuildCall2(f->B, f->m->t_misc, cptr(f, (const void *)wasm_jit_misc_op),
-                                    args, 5, "");
+    LLVMValueRef t =
+        LLVMBuildCall2(f->B, f->m->t_misc, cptr(f, (const void *)wasm_jit_misc_op), args, 5, "");
     LLVMBasicBlockRef cont = new_bb(f), tb = new_bb(f);
     LLVMBuildCondBr(f->B, LLVMBuildICmp(f->B, LLVMIntNE, t, CI32(0), ""), tb, cont);
     LLVMPositionBuilderAtEnd(f->B, tb);
@@ -1003,8 +1005,8 @@ static bool emit_fixed(struct jf *f, const union wasm_cell *cells, uint32_t at, 
     }
     case WASM_IOP_br_table: {
         uint32_t n = ip[1].p.b;
-        LLVMValueRef sw = LLVMBuildSwitch(B, rd(f, ip[1].p.a, T_I32),
-                                          target(f, tgt_cell(cells, at + 2 + n)), n);
+        LLVMValueRef sw =
+            LLVMBuildSwitch(B, rd(f, ip[1].p.a, T_I32), target(f, tgt_cell(cells, at + 2 + n)), n);
         for (uint32_t i = 0; i < n; i++)
             LLVMAddCase(sw, CI32(i), target(f, tgt_cell(cells, at + 2 + i)));
         return true;
@@ -1046,7 +1048,8 @@ static bool emit_fixed(struct jf *f, const union wasm_cell *cells, uint32_t at, 
         return true;
     }
     case WASM_IOP_ref_is_null:
-        wr(f, ip[1].p.a, T_I32, bool32(f, LLVMBuildICmp(B, LLVMIntEQ, rd64(f, ip[1].p.b), CI64(0), "")));
+        wr(f, ip[1].p.a, T_I32,
+           bool32(f, LLVMBuildICmp(B, LLVMIntEQ, rd64(f, ip[1].p.b), CI64(0), "")));
         return true;
     case WASM_IOP_ref_func: {
         LLVMValueRef funcs = field(f, f->inst, offsetof(struct wasm_instance, funcs), m->ptr);
@@ -1185,7 +1188,9 @@ static bool scan(struct jf *f)
             switch (iop) {
             case WASM_IOP_br: mark_target(f, at, tgt_cell(cells, at + 1)), ends = true; break;
             case WASM_IOP_br_if:
-            case WASM_IOP_br_unless: mark_target(f, at, tgt_cell(cells, at + 2)), ends = true; break;
+            case WASM_IOP_br_unless:
+                mark_target(f, at, tgt_cell(cells, at + 2)), ends = true;
+                break;
             case WASM_IOP_br_table:
                 for (uint32_t i = 0; i <= cells[at + 1].p.b; i++)
                     mark_target(f, at, tgt_cell(cells, at + 2 + i));
@@ -1219,9 +1224,8 @@ static void emit_prologue(struct jf *f, LLVMBasicBlockRef *normal_out, LLVMBasic
     f->memsize = LLVMBuildAlloca(B, m->i64, "");
     f->codeconst = cptr(f, code);
     f->depthp = field(f, f->x, offsetof(struct wasm_jit_exec, depth), m->ptr);
-    f->mem0 = m->mod->nmemories
-                  ? field(f, f->inst, offsetof(struct wasm_instance, mem0), m->ptr)
-                  : NULL;
+    f->mem0 =
+        m->mod->nmemories ? field(f, f->inst, offsetof(struct wasm_instance, mem0), m->ptr) : NULL;
     LLVMBuildStore(B, f->codeconst, gep8(f, f->x, CI64(offsetof(struct wasm_jit_exec, code))));
     for (uint32_t i = 0; i < f->nslots; i++)
         wr64(f, i, CI64(0));
@@ -1244,8 +1248,8 @@ static void emit_prologue(struct jf *f, LLVMBasicBlockRef *normal_out, LLVMBasic
     LLVMValueRef fend = LLVMBuildPtrToInt(B, fpslot(f, code->frame_slots), m->i64, "");
     LLVMValueRef zero = CI32(0);
     LLVMTypeRef pt = m->ptr;
-    LLVMValueRef sp = LLVMBuildPtrToInt(B, intrin(f, "llvm.frameaddress", &pt, 1, &zero, 1),
-                                        m->i64, "");
+    LLVMValueRef sp =
+        LLVMBuildPtrToInt(B, intrin(f, "llvm.frameaddress", &pt, 1, &zero, 1), m->i64, "");
     LLVMValueRef bad = LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntUGE, d, maxd, ""),
                                    LLVMBuildICmp(B, LLVMIntUGT, fend, send, ""), "");
     bad = LLVMBuildOr(B, bad, LLVMBuildICmp(B, LLVMIntULT, sp, nlim, ""), "");

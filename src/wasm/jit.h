@@ -63,8 +63,8 @@ uint32_t wasm_jit_call_func(struct wasm_jit_exec *x, struct wasm_instance *calle
                             const struct wasm_code *caller);
 /* interp.c, for compiled code: runs one table/bulk-memory instruction (iop, at ip) on the
  * frame fp in memory; returns a trap code (err not yet filled). */
-uint32_t wasm_jit_misc_op(struct wasm_jit_exec *x, struct wasm_instance *inst,
-                          union wasm_slot *fp, const union wasm_cell *ip, uint32_t iop);
+uint32_t wasm_jit_misc_op(struct wasm_jit_exec *x, struct wasm_instance *inst, union wasm_slot *fp,
+                          const union wasm_cell *ip, uint32_t iop);
 /* interp.c: fills x->err for trap t in function code; returns t. */
 uint32_t wasm_jit_raise(struct wasm_jit_exec *x, const struct wasm_code *code, uint32_t t);
 

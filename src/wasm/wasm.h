@@ -100,6 +100,11 @@ enum wasm_tier { WASM_TIER_AUTO = 0, WASM_TIER_INTERP = 1, WASM_TIER_JIT = 2 };
 
 /* True when this build has the machine-code tier and it works on this host. */
 bool wasm_tier_available(void);
+
+/* Does, on the calling thread, what the engine would otherwise do on first use and what needs
+ * the host (reading this thread's stack bounds from /proc/self/maps, the machine-code tier's
+ * start-up): an embedder that is about to confine itself calls this first. */
+void wasm_engine_prepare(void);
 /* "auto", "interp" or "jit" -> *out; returns 0 or -EINVAL. */
 WASM_NODISCARD int wasm_tier_parse(const char *name, enum wasm_tier *out);
 /* The name of a tier ("auto", "interp", "jit"). */
