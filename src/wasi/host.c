@@ -563,8 +563,7 @@ int wasi_host_openat(struct wasi_ctx *ctx, int dirfd, const char *path, int flag
 int wasi_host_openat2(struct wasi_ctx *ctx, int dirfd, const char *path, uint64_t flags,
                       uint64_t mode, uint64_t resolve)
 {
-    return check_new_fd(ctx,
-                        ctx->host->openat2(ctx->host_priv, dirfd, path, flags, mode, resolve));
+    return check_new_fd(ctx, ctx->host->openat2(ctx->host_priv, dirfd, path, flags, mode, resolve));
 }
 
 void wasi_host_close(struct wasi_ctx *ctx, int fd)

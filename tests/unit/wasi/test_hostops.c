@@ -154,7 +154,8 @@ static void test_read_count(void **state)
     assert_int_equal(do_read(f, f->file, 5), WASI_EIO);
     assert_int_equal(get32(f, G_OUT), 0xdeadbeef);
     /* pread goes through the same entry */
-    union wasm_val a[5] = {{.i32 = f->file}, {.i32 = G_IOV}, {.i32 = 1}, {.i64 = 0}, {.i32 = G_OUT}};
+    union wasm_val a[5] = {
+        {.i32 = f->file}, {.i32 = G_IOV}, {.i32 = 1}, {.i64 = 0}, {.i32 = G_OUT}};
     assert_int_equal(wasi_fn_fd_pread(f->ctx, &f->caller, a), WASI_EIO);
 }
 
@@ -191,8 +192,8 @@ static void test_socket_counts(void **state)
     g_ops.recvmsg = lie_recvmsg;
     g_ops.sendmsg = lie_sendmsg;
     one_iov(f, 8);
-    union wasm_val r[6] = {{.i32 = s},     {.i32 = G_IOV},     {.i32 = 1},
-                           {.i32 = 0},     {.i32 = G_OUT},     {.i32 = G_OUT + 8}};
+    union wasm_val r[6] = {{.i32 = s}, {.i32 = G_IOV}, {.i32 = 1},
+                           {.i32 = 0}, {.i32 = G_OUT}, {.i32 = G_OUT + 8}};
     assert_int_equal(wasi_fn_sock_recv(f->ctx, &f->caller, r), WASI_EIO);
     assert_int_equal(get32(f, G_OUT), 0xdeadbeef);
     union wasm_val w[5] = {{.i32 = s}, {.i32 = G_IOV}, {.i32 = 1}, {.i32 = 0}, {.i32 = G_OUT}};
@@ -289,8 +290,8 @@ static void test_readlink(void **state)
 {
     struct fixture *f = *state;
     memcpy(f->mem + G_PATH, "link", 4);
-    union wasm_val a[6] = {{.i32 = f->dir},  {.i32 = G_PATH},     {.i32 = 4},
-                           {.i32 = G_BUF},   {.i32 = G_BUF_SIZE}, {.i32 = G_OUT}};
+    union wasm_val a[6] = {{.i32 = f->dir}, {.i32 = G_PATH},     {.i32 = 4},
+                           {.i32 = G_BUF},  {.i32 = G_BUF_SIZE}, {.i32 = G_OUT}};
     assert_int_equal(wasi_fn_path_readlink(f->ctx, &f->caller, a), WASI_ESUCCESS);
     assert_int_equal(get32(f, G_OUT), 4);
     assert_memory_equal(f->mem + G_BUF, "file", 4);
@@ -345,19 +346,17 @@ static ssize_t lie_getdents64(void *priv, int fd, void *buf, size_t size)
         memcpy(q + 16, ino, 8);
         return (ssize_t)(n + 16 + 24);
     }
-    case 2: return (ssize_t)(n + put_dirent(p + n, 28, DT_REG, "odd", true));  /* not aligned */
+    case 2: return (ssize_t)(n + put_dirent(p + n, 28, DT_REG, "odd", true));      /* not aligned */
     case 3: put_dirent(p + n, 64, DT_REG, "past", true); return (ssize_t)(n + 32); /* past n */
     case 4: return (ssize_t)(n + put_dirent(p + n, 24, DT_REG, "nonulnon", false)); /* no NUL */
-    case 5: return (ssize_t)(n + put_dirent(p + n, 24, 99, "type", true)); /* unknown type */
+    case 5: return (ssize_t)(n + put_dirent(p + n, 24, 99, "type", true));    /* unknown type */
     case 6: return (ssize_t)(n + put_dirent(p + n, 24, DT_REG, "a/b", true)); /* a slash */
-    case 7: return (ssize_t)(n + put_dirent(p + n, 24, DT_REG, "", true));   /* empty name */
+    case 7: return (ssize_t)(n + put_dirent(p + n, 24, DT_REG, "", true));    /* empty name */
     case 8: /* a 7-byte tail at the very end of the buffer: its reclen would lie outside */
         fill_dirents(p, size - 32); /* size is a multiple of 32: entries end at size - 8 */
         put_dirent(p + size - 32, 24, DT_REG, "last", true);
         return (ssize_t)size - 1;
-    case 9: /* more than the buffer holds */
-        fill_dirents(p, size);
-        return (ssize_t)size + 32;
+    case 9: /* more than the buffer holds */ fill_dirents(p, size); return (ssize_t)size + 32;
     default: return -EIO;
     }
 }
@@ -502,9 +501,9 @@ static void test_fd_reuse(void **state)
     g_ops.openat = lie_openat;
     g_ops.openat2 = lie_openat2;
     memcpy(f->mem + G_PATH, "file", 4);
-    union wasm_val a[9] = {{.i32 = f->dir}, {.i32 = 0},      {.i32 = G_PATH},
-                           {.i32 = 4},      {.i32 = 0},      {.i64 = R_FD_READ},
-                           {.i64 = 0},      {.i32 = 0},      {.i32 = G_OUT}};
+    union wasm_val a[9] = {{.i32 = f->dir}, {.i32 = 0}, {.i32 = G_PATH},
+                           {.i32 = 4},      {.i32 = 0}, {.i64 = R_FD_READ},
+                           {.i64 = 0},      {.i32 = 0}, {.i32 = G_OUT}};
     uint32_t before = wasi_ctx_fd_count(f->ctx);
     for (g_lie = 1; g_lie <= 4; g_lie++) {
         wasi_put_u32(f->mem + G_OUT, 0xdeadbeef);
@@ -538,7 +537,8 @@ static void test_accept_reuse(void **state)
     assert_int_equal(get32(f, G_OUT), 0xdeadbeef);
     /* the pre-open behind the fd number the liar reused is intact */
     memcpy(f->mem + G_PATH, "file", 4);
-    union wasm_val s[5] = {{.i32 = f->dir}, {.i32 = 0}, {.i32 = G_PATH}, {.i32 = 4}, {.i32 = G_BUF}};
+    union wasm_val s[5] = {
+        {.i32 = f->dir}, {.i32 = 0}, {.i32 = G_PATH}, {.i32 = 4}, {.i32 = G_BUF}};
     assert_int_equal(wasi_fn_path_filestat_get(f->ctx, &f->caller, s), WASI_ESUCCESS);
 }
 
