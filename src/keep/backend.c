@@ -58,7 +58,9 @@ static int kvm_probe(char *why, size_t why_size)
         snprintf(why, why_size, "/dev/kvm not found (no hardware virtualisation here)");
         return -ENODEV;
     }
-    snprintf(why, why_size, "/dev/kvm present, but the kvm backend is not implemented yet");
+    snprintf(why, why_size,
+             "/dev/kvm present, but the kvm Keep (src/keep/kvm) is not a backend yet: its shim "
+             "cannot make system calls under this host's KVM (docs/kvm.md)");
     return -ENOSYS;
 }
 
