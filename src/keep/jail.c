@@ -140,8 +140,10 @@ static int add_path_rules(scmp_filter_ctx ctx)
         unsigned n = 0;
         for (int j = 0; j < 2; j++)
             if (path_syscalls[i].dirfd_args[j] >= 0)
-                cmp[n++] = (struct scmp_arg_cmp)SCMP_CMP32((unsigned)path_syscalls[i].dirfd_args[j],
-                                                           SCMP_CMP_NE, (uint32_t)AT_FDCWD);
+                cmp[n++] = (struct scmp_arg_cmp){.arg = (unsigned)path_syscalls[i].dirfd_args[j],
+                                                 .op = SCMP_CMP_NE,
+                                                 .datum_a = (uint32_t)AT_FDCWD,
+                                                 .datum_b = 0};
         ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, path_syscalls[i].nr, n, cmp);
     }
     return ret;
@@ -172,8 +174,10 @@ static int apply_seccomp(void)
     /* isatty(), and FIONREAD for poll_oneoff's byte counts: nothing that changes anything */
     static const unsigned long ioctls[] = {0x5401 /* TCGETS */, 0x541B /* FIONREAD */};
     for (size_t i = 0; i < ARRAY_LEN(ioctls) && ret == 0; i++)
-        ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                               SCMP_A1_32(SCMP_CMP_EQ, (uint32_t)ioctls[i]));
+        ret = seccomp_rule_add(
+            ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+            (struct scmp_arg_cmp){
+                .arg = 1, .op = SCMP_CMP_EQ, .datum_a = (uint32_t)ioctls[i], .datum_b = 0});
     /* glibc's qsort asks sysinfo() how much memory there is (OpenSSL sorts): it copes with a
      * refusal, and the host's memory is none of the Keep's business */
     if (ret == 0) ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(sysinfo), 0);
