@@ -28,6 +28,7 @@
  */
 #include "attest/dcap.h"
 #include "attest/internal.h"
+#include "attest/verify_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -790,31 +791,11 @@ static int pck_extension(X509 *pck, struct attest_dcap_claims *c, struct attest_
 
 /* ---- CRLs ---- */
 
-static X509_CRL *crl_load(const uint8_t *buf, size_t size)
-{
-    const uint8_t *p = buf;
-    X509_CRL *crl = NULL;
-    if (size > INT32_MAX) return NULL;
-    if (size > 0 && buf[0] == 0x30) {
-        crl = d2i_X509_CRL(NULL, &p, (long)size);
-        if (crl && p != buf + size) {
-            X509_CRL_free(crl);
-            crl = NULL;
-        }
-    } else {
-        BIO *bio = BIO_new_mem_buf(buf, (int)size);
-        crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
-        BIO_free(bio);
-    }
-    ERR_clear_error();
-    return crl;
-}
-
 /* Verifies crl is issuer's, current at at, and does not list subject. */
 static int crl_check(const uint8_t *buf, size_t size, X509 *issuer, X509 *subject, time_t at,
                      const char *what, struct attest_error *err)
 {
-    X509_CRL *crl = crl_load(buf, size);
+    X509_CRL *crl = attest_crl_parse(buf, size);
     X509_REVOKED *rev = NULL;
     int rc;
     if (!crl) return attest_fail(err, ATTEST_E_MALFORMED, "%s: not a DER or PEM CRL", what);

@@ -221,22 +221,6 @@ static int memfd_of(const char *name, int *out)
     return 0;
 }
 
-static int write_fd(void *ctx, const void *buf, size_t size)
-{
-    int fd = *(int *)ctx;
-    const uint8_t *p = buf;
-    while (size) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -errno;
-        }
-        p += n;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
 static uint64_t mem_budget(void)
 {
     FILE *f = fopen("/proc/meminfo", "r");
@@ -267,11 +251,11 @@ static int boot_once(const struct wyrcan_bootargs *a)
     }
     int kfd = -1, ifd = -1;
     r = memfd_of("wyrcan-kernel", &kfd);
-    if (!r) r = write_fd(&kfd, img.kernel, img.kernel_size);
+    if (!r) r = wyrcan_write_fd(&kfd, img.kernel, img.kernel_size);
     if (!r) r = memfd_of("wyrcan-initrd", &ifd);
     free(img.kernel);
     img.kernel = NULL;
-    if (!r) r = wyrcan_cpio_write(img.tree, true, write_fd, &ifd);
+    if (!r) r = wyrcan_cpio_write(img.tree, true, wyrcan_write_fd, &ifd);
     char *cmdline = NULL;
     if (!r) {
         size_t n = strlen(img.cmdline) + strlen(a->args) + 2;

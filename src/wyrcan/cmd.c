@@ -36,7 +36,7 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-static int write_fd(void *ctx, const void *buf, size_t size)
+int wyrcan_write_fd(void *ctx, const void *buf, size_t size)
 {
     int fd = *(int *)ctx;
     const uint8_t *p = buf;
@@ -58,7 +58,8 @@ static int write_tmp(const char *dir, const char *name, const void *data, size_t
     snprintf(tmp, tmp_size, "%s/.%s.wyrcan-tmp", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return -errno;
-    int r = tree ? wyrcan_cpio_write(tree, false, write_fd, &fd) : write_fd(&fd, data, size);
+    int r = tree ? wyrcan_cpio_write(tree, false, wyrcan_write_fd, &fd)
+                 : wyrcan_write_fd(&fd, data, size);
     if (!r && fsync(fd)) r = -errno;
     if (close(fd) && !r) r = -errno;
     if (r) unlink(tmp);

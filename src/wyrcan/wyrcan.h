@@ -203,6 +203,10 @@ struct wyrcan_stream *wyrcan_tar_data(struct wyrcan_tar *t);
  * Parents precede children, names are sorted, hard links share an inode number with the data
  * on the last link. free_data releases each file's bytes once written (the tree is then only
  * good for freeing). */
+/* A writer for wyrcan_cpio_write() and the like: writes all of buf to the fd *(int *)ctx,
+ * retrying on EINTR. 0, or a negative errno. */
+NODISCARD int wyrcan_write_fd(void *ctx, const void *buf, size_t size);
+
 NODISCARD int wyrcan_cpio_write(struct wyrcan_tree *t, bool free_data,
                                 int (*write)(void *ctx, const void *buf, size_t size), void *ctx);
 
