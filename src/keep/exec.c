@@ -56,8 +56,6 @@ struct world {
     struct wasi_ctx *wasi;
     char **argv, **envp, **fdnames;
     size_t argc, envc, nfdnames;
-    uint8_t *names; /* the module's name section, for trap reports */
-    size_t names_size;
 };
 
 static const char *prog(const struct world *w)
@@ -128,7 +126,6 @@ static void world_free(struct world *w)
     strv_free(w->envp, w->envc);
     strv_free(w->fdnames, w->nfdnames);
     free(w->system_ca);
-    free(w->names);
     if (w->devnull >= 0) close(w->devnull);
     for (size_t i = 0; i < w->nfds; i++)
         if (w->fds[i] >= 0) close(w->fds[i]);
@@ -272,70 +269,10 @@ static size_t keep_list(const struct world *w, int *out, size_t max)
 
 /* ---- 5. the module ---- */
 
-/* Reads an unsigned LEB128 u32 at *pos (< end); false when malformed or truncated. */
-static bool leb_u32(const uint8_t *p, size_t end, size_t *pos, uint32_t *out)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 35 && *pos < end; shift += 7) {
-        uint8_t b = p[(*pos)++];
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v <= UINT32_MAX ? (*out = (uint32_t)v, true) : false;
-    }
-    return false;
-}
-
-/* The name of function func from the module's name section (the engine validated the bytes;
- * read defensively all the same). */
-static int func_name(const struct world *w, uint32_t func, char *out, size_t out_size)
-{
-    const uint8_t *b = w->names;
-    size_t size = w->names_size, pos = 0;
-    uint32_t len, count, idx, nlen;
-    while (b && pos < size) {
-        uint8_t id = b[pos++];
-        if (!leb_u32(b, size, &pos, &len) || len > size - pos) return -ENOENT;
-        size_t end = pos + len;
-        if (id == 1 && leb_u32(b, end, &pos, &count))
-            for (uint32_t i = 0; i < count; i++) {
-                if (!leb_u32(b, end, &pos, &idx) || !leb_u32(b, end, &pos, &nlen) ||
-                    nlen > end - pos)
-                    return -ENOENT;
-                if (idx == func) {
-                    snprintf(out, out_size, "%.*s", (int)nlen, (const char *)b + pos);
-                    return 0;
-                }
-                pos += nlen;
-            }
-        pos = end;
-    }
-    return -ENOENT;
-}
-
-/* Keeps the payload of the module's "name" custom section for trap reports. */
-static void find_names(struct world *w, const uint8_t *b, size_t size)
-{
-    size_t pos = 8;
-    uint32_t len, nlen;
-    while (pos < size) {
-        uint8_t id = b[pos++];
-        if (!leb_u32(b, size, &pos, &len) || len > size - pos) return;
-        size_t end = pos + len, q = pos;
-        if (id == 0 && leb_u32(b, end, &q, &nlen) && nlen == 4 && nlen <= end - q &&
-            memcmp(b + q, "name", 4) == 0 && end - q > 4) {
-            w->names = malloc(end - q - 4);
-            if (w->names) memcpy(w->names, b + q + 4, end - q - 4);
-            w->names_size = w->names ? end - q - 4 : 0;
-            return;
-        }
-        pos = end;
-    }
-}
-
 static int load_module(struct world *w)
 {
     struct wasm_error err = {0};
     int rc = wasm_module_new(w->job.module, w->job.module_size, &w->mod, &err);
-    if (rc == 0) find_names(w, w->job.module, w->job.module_size);
     free(w->job.module); /* decoded: the bytes are not needed any more */
     w->job.module = NULL;
     if (rc < 0) {
@@ -475,7 +412,8 @@ static int build_world(struct world *w)
 static int report_trap(const struct world *w, const struct wasm_error *err)
 {
     char name[128];
-    if (err->func != UINT32_MAX && func_name(w, err->func, name, sizeof(name)) == 0)
+    if (err->func != UINT32_MAX &&
+        wasm_module_func_name(w->mod, err->func, name, sizeof(name)) == 0)
         fprintf(stderr, "%s: %s: %s (%s)\n", prog(w), w->job.module_name, err->msg, name);
     else
         fprintf(stderr, "%s: %s: %s\n", prog(w), w->job.module_name, err->msg);

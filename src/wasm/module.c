@@ -153,3 +153,58 @@ void wasm_module_export(const struct wasm_module *mod, uint32_t i, struct wasm_e
     out->kind = (enum wasm_extern_kind)ex->kind;
     describe_entity(mod, ex->index, out);
 }
+
+/* Reads an unsigned LEB128 u32 at *pos (< end); false when malformed or truncated. */
+static bool name_leb_u32(const uint8_t *p, size_t end, size_t *pos, uint32_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35 && *pos < end; shift += 7) {
+        uint8_t b = p[(*pos)++];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v <= UINT32_MAX ? (*out = (uint32_t)v, true) : false;
+    }
+    return false;
+}
+
+/* The function-names subsection of the "name" custom section [b + pos, b + end). */
+static int name_in_section(const uint8_t *b, size_t pos, size_t end, uint32_t func, char *out,
+                           size_t out_size)
+{
+    uint32_t len, count, idx, nlen;
+    while (pos < end) {
+        uint8_t id = b[pos++];
+        if (!name_leb_u32(b, end, &pos, &len) || len > end - pos) return -ENOENT;
+        size_t sub_end = pos + len;
+        if (id == 1 && name_leb_u32(b, sub_end, &pos, &count))
+            for (uint32_t i = 0; i < count; i++) {
+                if (!name_leb_u32(b, sub_end, &pos, &idx) ||
+                    !name_leb_u32(b, sub_end, &pos, &nlen) || nlen > sub_end - pos)
+                    return -ENOENT;
+                if (idx == func) {
+                    snprintf(out, out_size, "%.*s", (int)nlen, (const char *)b + pos);
+                    return 0;
+                }
+                pos += nlen;
+            }
+        pos = sub_end;
+    }
+    return -ENOENT;
+}
+
+int wasm_module_func_name(const struct wasm_module *mod, uint32_t func, char *out, size_t out_size)
+{
+    const uint8_t *b = mod ? mod->bytes : NULL;
+    size_t size = mod ? mod->size : 0, pos = 8;
+    uint32_t len, nlen;
+    if (!b || !out || out_size == 0) return -EINVAL;
+    while (pos < size) {
+        uint8_t id = b[pos++];
+        if (!name_leb_u32(b, size, &pos, &len) || len > size - pos) return -ENOENT;
+        size_t end = pos + len, q = pos;
+        if (id == 0 && name_leb_u32(b, end, &q, &nlen) && nlen == 4 && nlen <= end - q &&
+            memcmp(b + q, "name", 4) == 0)
+            return name_in_section(b, q + 4, end, func, out, out_size);
+        pos = end;
+    }
+    return -ENOENT;
+}

@@ -195,6 +195,15 @@ struct wasm_extern {
  */
 WASM_NODISCARD int wasm_module_new(const uint8_t *bytes, size_t size, struct wasm_module **out,
                                    struct wasm_error *err);
+
+/*
+ * The name the module's "name" custom section gives function func (its index in the function
+ * index space, imports first), as a NUL-terminated string in out (out_size bytes, truncated to
+ * fit). Returns 0, or -ENOENT (no name section, no name for func, or a malformed section:
+ * the section is read defensively, never past the module), -EINVAL.
+ */
+WASM_NODISCARD int wasm_module_func_name(const struct wasm_module *mod, uint32_t func, char *out,
+                                         size_t out_size);
 void wasm_module_free(struct wasm_module *mod);
 
 uint32_t wasm_module_import_count(const struct wasm_module *mod);
