@@ -16,6 +16,7 @@
 #define EXIT_CONFIG 78 /* Enarx.toml is bad or one of its files cannot be set up */
 
 int cmd_run(int argc, char **argv);
+extern const struct opts_verb cli_run_verb;
 int cmd_deploy(int argc, char **argv); /* cmd_deploy.c: a package, run through cmd_run */
 int cmd_attest(int argc, char **argv);
 int cmd_platform(int argc, char **argv);

@@ -28,111 +28,136 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "keep/keep.h"
 #include "util/util.h"
 
 #define MAX_ENV 4096
 #define MAX_DIRS ((int)KEEP_JOB_MAX_DIRS)
 
-static void run_usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: enarx run [OPTIONS] MODULE [ARGS]...\n"
-            "\n"
-            "Run the WebAssembly (WASI) module MODULE with ARGS in a Keep on this machine.\n"
-            "\n"
-            "Options:\n"
-            "  --backend NAME        Keep backend (also ENARX_BACKEND): sandbox (the default\n"
-            "                        where it works) or nil; see `enarx platform info`\n"
-            "  --wasmcfgfile FILE    Enarx.toml: the workload's args, env and files\n"
-            "  --dir HOST[::GUEST]   pre-open the host directory HOST as GUEST (default: HOST)\n"
-            "                        for the workload (repeatable)\n"
-            "  --env KEY=VALUE       add KEY=VALUE to the workload's environment (repeatable)\n"
-            "  -h, --help            show this help\n"
-            "\n"
-            "Exit status: the workload's exit code; 134 if it trapped; 65 if the module is\n"
-            "malformed, invalid or needs imports that are not provided; 64 usage; 66 I/O;\n"
-            "69 backend unavailable; 78 bad Enarx.toml; 159 the sandbox stopped a forbidden\n"
-            "system call.\n");
-}
+enum { OPT_BACKEND = 1, OPT_CFG, OPT_DIR, OPT_ENV, OPT_FUEL, OPT_MAXMEM };
+
+static const struct opts_option run_options[] = {
+    {"backend", 0, "NAME", OPT_BACKEND, 0,
+     "Keep backend (also ENARX_BACKEND): sandbox (the default where it works) or nil; see "
+     "`enarx platform info`"},
+    {"wasmcfgfile", 0, "FILE", OPT_CFG, 0, "Enarx.toml: the workload's args, env and files"},
+    {"dir", 0, "HOST[::GUEST]", OPT_DIR, OPTS_REPEAT,
+     "pre-open the host directory HOST as GUEST (default: HOST)"},
+    {"env", 0, "KEY[=VALUE]", OPT_ENV, OPTS_REPEAT,
+     "set KEY in the workload's environment; KEY alone passes on the host's value (unset if "
+     "the host has none)"},
+    {"fuel", 0, "N", OPT_FUEL, 0, "stop the workload (a trap) after about N instructions"},
+    {"max-memory", 0, "SIZE", OPT_MAXMEM, 0,
+     "cap the linear memory at SIZE (64MiB, 1GiB): memory.grow beyond it fails"},
+    {0},
+};
+
+const struct opts_verb cli_run_verb = {
+    .name = "run",
+    .args = "MODULE [ARGS]...",
+    .min_args = 1,
+    .max_args = -1,
+    .flags = OPTS_STOP_AT_ARG,
+    .summary = "run a WebAssembly (WASI) module in a Keep",
+    .description = "Run the WebAssembly (WASI) module MODULE with ARGS in a Keep on this\n"
+                   "machine. Options after MODULE are the workload's ARGS.",
+    .exit_status = "the workload's exit code; 134 if it trapped (or ran out of --fuel);\n"
+                   "65 bad module; 64 usage; 66 I/O; 69 backend unavailable; 70 a job the\n"
+                   "Keep refused; 78 bad Enarx.toml or Steward; 128+N a signal;\n"
+                   "159 forbidden system call",
+    .examples = "enarx run app.wasm\n"
+                "enarx run --dir=data::/data --env=GREETING=hi app.wasm --verbose\n"
+                "enarx run --fuel 1000000 --max-memory 64MiB app.wasm",
+    .options = run_options,
+};
 
 struct run_opts {
     const char *backend;
     const char *cfgfile;
-    char *env[MAX_ENV];
+    char *env[MAX_ENV]; /* malloc'd KEY=VALUE */
     int nenv;
     const char *dirs[MAX_DIRS];
     int ndirs;
-    int first_arg; /* index of MODULE in argv */
+    uint64_t fuel, max_memory;
+    const char *module;
+    char **args;
+    int nargs;
 };
 
-static bool takes_value(const char *a)
+static void run_opts_free(struct run_opts *o)
 {
-    static const char *const opts[] = {"--backend", "--env", "--dir", "--wasmcfgfile"};
-    for (size_t i = 0; i < ARRAY_LEN(opts); i++)
-        if (strcmp(a, opts[i]) == 0) return true;
-    return false;
+    for (int i = 0; i < o->nenv; i++)
+        free(o->env[i]);
 }
 
-/* One option with its value; 0, or -EXIT_USAGE after saying why. */
-static int parse_one(struct run_opts *o, const char *a, char *v)
+/* One option; 0, or the exit status after saying why. */
+static int parse_one(struct opts_state *st, int id, struct run_opts *o)
 {
-    if (strcmp(a, "--backend") == 0) {
-        o->backend = v;
-    } else if (strcmp(a, "--wasmcfgfile") == 0) {
-        o->cfgfile = v;
-    } else if (strcmp(a, "--env") == 0) {
-        if (!strchr(v, '=') || v[0] == '=' || o->nenv >= MAX_ENV) {
-            fprintf(stderr, "enarx run: --env wants KEY=VALUE, got '%s'\n", v);
-            return -EXIT_USAGE;
+    char why[160];
+    switch (id) {
+    case OPT_BACKEND: o->backend = st->value; break;
+    case OPT_CFG: o->cfgfile = st->value; break;
+    case OPT_ENV: {
+        char *kv = NULL;
+        int rc = opts_parse_env(st->value, &kv, why, sizeof(why));
+        if (rc == -ENOMEM) return EXIT_CONFIG;
+        if (rc < 0) return opts_error(st, "--env: %s", why);
+        if (kv && o->nenv >= MAX_ENV) {
+            free(kv);
+            return opts_error(st, "--env: at most %d", MAX_ENV);
         }
-        o->env[o->nenv++] = v;
-    } else if (strcmp(a, "--dir") == 0) {
-        if (!*v || strncmp(v, "::", 2) == 0 || o->ndirs >= MAX_DIRS) {
-            fprintf(stderr, "enarx run: --dir wants HOST[::GUEST], got '%s'\n", v);
-            return -EXIT_USAGE;
-        }
-        o->dirs[o->ndirs++] = v;
+        if (kv) o->env[o->nenv++] = kv;
+        break;
+    }
+    case OPT_DIR: {
+        size_t hlen;
+        const char *guest;
+        if (opts_parse_dir(st->value, &hlen, &guest, why, sizeof(why)) < 0)
+            return opts_error(st, "--dir: %s", why);
+        if (o->ndirs >= MAX_DIRS) return opts_error(st, "--dir: at most %d", MAX_DIRS);
+        o->dirs[o->ndirs++] = st->value;
+        break;
+    }
+    case OPT_FUEL:
+        if (opts_parse_count(st->value, &o->fuel, why, sizeof(why)) < 0)
+            return opts_error(st, "--fuel: %s", why);
+        break;
+    case OPT_MAXMEM:
+        if (opts_parse_size(st->value, &o->max_memory, why, sizeof(why)) < 0)
+            return opts_error(st, "--max-memory: %s", why);
+        if (o->max_memory < 65536) return opts_error(st, "--max-memory: at least one 64 KiB page");
+        break;
+    case OPTS_ARG:
+        o->module = st->value;
+        o->args = opts_rest(st, &o->nargs);
+        break;
     }
     return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+/* 0, or the exit status to return (0 after --help). *done is set when parsing ended it. */
+static int parse_opts(int argc, char **argv, struct run_opts *o, bool *done)
 {
     o->backend = getenv("ENARX_BACKEND");
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
+    struct opts_state st;
+    opts_init(&st, &cli_run_verb, argc, argv);
+    int id;
+    while ((id = opts_next(&st)) != OPTS_END) {
+        if (id == OPTS_EXIT) {
+            *done = true;
+            return st.status;
         }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            run_usage(stdout);
-            return 1;
+        int rc = parse_one(&st, id, o);
+        if (rc) {
+            *done = true;
+            return rc;
         }
-        if (!takes_value(a)) {
-            fprintf(stderr, "enarx run: unknown option '%s'\n", a);
-            run_usage(stderr);
-            return -EXIT_USAGE;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "enarx run: %s needs a value\n", a);
-            return -EXIT_USAGE;
-        }
-        int ret = parse_one(o, a, argv[++i]);
-        if (ret < 0) return ret;
     }
     if (o->backend && !keep_backend_exists(o->backend)) {
-        fprintf(stderr, "enarx run: unknown backend '%s' (see `enarx platform info`)\n",
-                o->backend);
-        return -EXIT_USAGE;
+        *done = true;
+        return opts_error(&st, "unknown backend '%s' (see `enarx platform info`)", o->backend);
     }
-    if (i >= argc) {
-        run_usage(stderr);
-        return -EXIT_USAGE;
-    }
-    o->first_arg = i;
     return 0;
 }
 
@@ -286,16 +311,18 @@ static int read_inputs(struct host *h, const struct run_opts *o, const char *pat
 }
 
 /* Builds the job; 0, or an exit status after saying why. */
-static int build_job(struct host *h, const struct run_opts *o, int argc, char **argv)
+static int build_job(struct host *h, const struct run_opts *o)
 {
-    const char *path = argv[o->first_arg];
+    const char *path = o->module;
     int st = read_inputs(h, o, path);
     if (st) return st;
     struct keep_job *j = &h->job;
     j->prog = "enarx run";
     j->module_name = (char *)path;
-    j->args = argv + o->first_arg + 1;
-    j->nargs = (size_t)(argc - o->first_arg - 1);
+    j->args = o->args;
+    j->nargs = (size_t)o->nargs;
+    j->fuel = o->fuel;
+    j->max_memory = o->max_memory;
     j->env = (char **)o->env;
     j->nenv = (size_t)o->nenv;
     j->log_level = (uint32_t)log_get_level();
@@ -312,10 +339,14 @@ static int build_job(struct host *h, const struct run_opts *o, int argc, char **
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o = {0};
-    int ret = parse_opts(argc, argv, &o);
-    if (ret != 0) return ret > 0 ? 0 : -ret;
+    bool done = false;
+    int ret = parse_opts(argc, argv, &o, &done);
+    if (done) {
+        run_opts_free(&o);
+        return ret;
+    }
     struct host h = {0};
-    int status = build_job(&h, &o, argc, argv);
+    int status = build_job(&h, &o);
     uint8_t *bytes = NULL;
     size_t size = 0;
     if (status == 0 && keep_job_encode(&h.job, &bytes, &size) < 0) {
@@ -330,5 +361,6 @@ int cmd_run(int argc, char **argv)
     }
     free(bytes);
     host_free(&h);
+    run_opts_free(&o);
     return status;
 }

@@ -23,8 +23,8 @@ static const struct opts_option enarx_options[] = {
 };
 
 static const struct opts_command enarx_commands[] = {
-    /* run and deploy parse their own flags until they move to opts (see opts.h) */
-    {"run", NULL, cmd_run, "run a WebAssembly (WASI) module in a Keep"},
+    /* deploy parses its own flags until it moves to opts (see opts.h) */
+    {"run", &cli_run_verb, cmd_run, NULL},
     {"deploy", NULL, cmd_deploy, "run a package (main.wasm + Enarx.toml) in a Keep"},
     {"config", &cli_config_verb, cmd_config, NULL},
     {"platform", &cli_platform_verb, cmd_platform, NULL},

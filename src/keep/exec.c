@@ -431,6 +431,10 @@ static int run_start(struct world *w)
     struct wasm_limits lim;
     wasm_limits_default(&lim);
     lim.fuel = w->job.fuel;
+    if (w->job.max_memory) {
+        uint64_t pages = w->job.max_memory / 65536;
+        if (pages < lim.max_memory_pages) lim.max_memory_pages = (uint32_t)pages;
+    }
     uint32_t nimports = wasm_module_import_count(w->mod);
     imports = calloc(nimports ? nimports : 1, sizeof(*imports));
     if (!imports || wasm_store_new(&lim, &store) < 0) {
