@@ -15,6 +15,7 @@
  * files, backends and exit statuses.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,15 @@ too_long:
     return -ENAMETOOLONG;
 }
 
+/* NAME[:TAG] or NAME@DIGEST with a '/' in NAME and not a path (no leading '/' or '.'): what
+ * `enarx deploy user/repo:tag` means in Enarx. */
+static bool looks_like_registry_ref(const char *s)
+{
+    if (s[0] == '/' || s[0] == '.' || !strchr(s, '/')) return false;
+    const char *last = strrchr(s, '/');
+    return strchr(last, ':') != NULL || strchr(s, '@') != NULL;
+}
+
 /* dir/name must be a regular file; its path goes into out. */
 static int package_file(const char *dir, const char *name, char *out, size_t size, char *err,
                         size_t err_size)
@@ -129,6 +139,13 @@ static int deploy_package_resolve(const char *package, char wasm[PATH_MAX], char
         dir[--n] = '\0';
     if (n == 0 || stat(dir, &st) < 0) {
         rc = n == 0 ? -ENOENT : -errno;
+        if (rc == -ENOENT && looks_like_registry_ref(package)) {
+            snprintf(err, err_size,
+                     "'%s' looks like a registry reference: registries are not supported yet; "
+                     "give a package directory or a file:// URL",
+                     package);
+            return -EINVAL;
+        }
         snprintf(err, err_size, "package '%s': %s", package, strerror(-rc));
         return rc;
     }
