@@ -147,7 +147,9 @@ static void test_runs_like_run(void **state)
     char *opt[] = {"deploy", "--bogus", pkg, NULL};
     assert_int_equal(cmd_deploy(3, opt), EXIT_USAGE);
     char *reg[] = {"deploy", "example/pkg:1.0", NULL};
-    assert_int_equal(cmd_deploy(2, reg), EXIT_IO); /* no such directory */
+    assert_int_equal(cmd_deploy(2, reg), EXIT_USAGE); /* a registry reference: not yet */
+    char *missing[] = {"deploy", "./no-such-package", NULL};
+    assert_int_equal(cmd_deploy(2, missing), EXIT_IO); /* no such directory */
     char *web[] = {"deploy", "https://example.com/pkg", NULL};
     assert_int_equal(cmd_deploy(2, web), EXIT_USAGE);
     char *help[] = {"deploy", "--help", NULL};
