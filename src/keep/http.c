@@ -353,6 +353,9 @@ static int read_response(struct conn *c, size_t max, struct keep_http_response *
         size += (size_t)n;
         rc = keep_http_response_parse(buf, size, n == 0, r);
         if (rc == 0 && r->body_size > max) rc = -EFBIG;
+        /* a declared length over the limit is refused as soon as the head is in, not after a
+         * peer that keeps sending (or resets) has been read to the end */
+        if (rc == -EAGAIN && r->has_length && r->length > max) rc = -EFBIG;
     }
     if (rc < 0) {
         free(buf);
