@@ -9,6 +9,9 @@
  * (decode.c) -> wasm_validate() (validate.c, which also compiles each function); a failure at
  * any step frees everything, so a caller sees either a complete module or nothing.
  *
+ * wasm_module_func_name() reads the "name" custom section from the module's copy of the
+ * binary on demand (it is only needed for trap reports), strictly by its own length fields.
+ *
  * Descriptions (struct wasm_extern_desc) are computed on demand from the decoded arrays and
  * point into the module, so they cost nothing to keep and live exactly as long as the module.
  */
@@ -151,4 +154,82 @@ void wasm_module_export(const struct wasm_module *mod, uint32_t i, struct wasm_e
     out->name_len = ex->name.len;
     out->kind = (enum wasm_extern_kind)ex->kind;
     describe_entity(mod, ex->index, out);
+}
+
+/* ---- the name section ---- */
+
+/* An unsigned LEB128 of at most 32 bits at *p (< end); false when malformed or truncated. */
+static bool leb_u32(const uint8_t **p, const uint8_t *end, uint32_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 35; shift += 7) {
+        if (*p >= end) return false;
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (v > UINT32_MAX) return false;
+            *out = (uint32_t)v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A length-prefixed byte string at *p: its start and length, inside [*p, end). */
+static bool vec_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **s, uint32_t *len)
+{
+    if (!leb_u32(p, end, len) || *len > (size_t)(end - *p)) return false;
+    *s = *p;
+    *p += *len;
+    return true;
+}
+
+/* The function-names subsection (id 1) of a name section's payload [p, end): the name. */
+static bool find_func_name(const uint8_t *p, const uint8_t *end, uint32_t func,
+                           const uint8_t **name, uint32_t *len)
+{
+    while (p < end) {
+        uint8_t id = *p++;
+        const uint8_t *sub;
+        uint32_t sub_len;
+        if (!vec_bytes(&p, end, &sub, &sub_len)) return false;
+        if (id != 1) continue;
+        const uint8_t *q = sub, *qend = sub + sub_len;
+        uint32_t count;
+        if (!leb_u32(&q, qend, &count)) return false;
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t idx;
+            if (!leb_u32(&q, qend, &idx) || !vec_bytes(&q, qend, name, len)) return false;
+            if (idx == func) return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+bool wasm_module_func_name(const struct wasm_module *mod, uint32_t func_index, char *buf,
+                           size_t size)
+{
+    if (!buf || size == 0) return false;
+    buf[0] = 0;
+    if (!mod || mod->size < 8) return false;
+    const uint8_t *p = mod->bytes + 8, *end = mod->bytes + mod->size;
+    while (p < end) {
+        uint8_t id = *p++;
+        const uint8_t *sec, *name;
+        uint32_t sec_len, len;
+        if (!vec_bytes(&p, end, &sec, &sec_len)) return false;
+        if (id != 0) continue;
+        const uint8_t *q = sec, *qend = sec + sec_len, *sname;
+        uint32_t sname_len;
+        if (!vec_bytes(&q, qend, &sname, &sname_len)) continue;
+        if (sname_len != 4 || memcmp(sname, "name", 4) != 0) continue;
+        if (!find_func_name(q, qend, func_index, &name, &len)) return false;
+        size_t n = len < size - 1 ? len : size - 1;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = name[i] >= 0x20 && name[i] < 0x7f ? (char)name[i] : '?';
+        buf[n] = 0;
+        return true;
+    }
+    return false;
 }
