@@ -412,8 +412,7 @@ static int build_world(struct world *w)
 static int report_trap(const struct world *w, const struct wasm_error *err)
 {
     char name[128];
-    if (err->func != UINT32_MAX &&
-        wasm_module_func_name(w->mod, err->func, name, sizeof(name)) == 0)
+    if (err->func != UINT32_MAX && wasm_module_func_name(w->mod, err->func, name, sizeof(name)))
         fprintf(stderr, "%s: %s: %s (%s)\n", prog(w), w->job.module_name, err->msg, name);
     else
         fprintf(stderr, "%s: %s: %s\n", prog(w), w->job.module_name, err->msg);
@@ -434,6 +433,7 @@ static int run_start(struct world *w)
     if (w->job.max_memory) {
         uint64_t pages = w->job.max_memory / 65536;
         if (pages < lim.max_memory_pages) lim.max_memory_pages = (uint32_t)pages;
+        lim.max_memory_bytes = w->job.max_memory; /* the store's whole budget, too */
     }
     uint32_t nimports = wasm_module_import_count(w->mod);
     imports = calloc(nimports ? nimports : 1, sizeof(*imports));

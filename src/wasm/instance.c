@@ -380,6 +380,14 @@ static int tables_create(struct wasm_instance *inst, struct wasm_error *err)
         if (d->lim.min > cap)
             return fail(err, -E2BIG, "table %u: minimum size %u exceeds the limit of %u", i,
                         d->lim.min, cap);
+        uint64_t bytes = (uint64_t)d->lim.min * sizeof(void *);
+        const struct wasm_store *s = inst->store;
+        if (bytes > s->lim.max_table_bytes - s->table_bytes)
+            return fail(err, -E2BIG,
+                        "table %u: %u elements exceed the store's table budget (%llu of %llu "
+                        "bytes used)",
+                        i, d->lim.min, (unsigned long long)s->table_bytes,
+                        (unsigned long long)s->lim.max_table_bytes);
         inst->tables[i] = wasm_table_new(inst->store, d->elemtype, d->lim, NULL);
         if (!inst->tables[i])
             return fail(err, -ENOMEM, "table %u: cannot allocate %u elements", i, d->lim.min);
@@ -396,6 +404,14 @@ static int memories_create(struct wasm_instance *inst, struct wasm_error *err)
         if (d->lim.min > cap)
             return fail(err, -E2BIG, "memory %u: minimum size %u pages exceeds the limit of %u", i,
                         d->lim.min, cap);
+        uint64_t bytes = (uint64_t)d->lim.min * WASM_PAGE_SIZE;
+        const struct wasm_store *s = inst->store;
+        if (bytes > s->lim.max_memory_bytes - s->memory_bytes)
+            return fail(err, -E2BIG,
+                        "memory %u: %u pages exceed the store's memory budget (%llu of %llu "
+                        "bytes used)",
+                        i, d->lim.min, (unsigned long long)s->memory_bytes,
+                        (unsigned long long)s->lim.max_memory_bytes);
         inst->memories[i] = wasm_memory_new(inst->store, d->lim);
         if (!inst->memories[i])
             return fail(err, -ENOMEM, "memory %u: cannot allocate %u pages", i, d->lim.min);

@@ -177,8 +177,10 @@ struct wasm_memory *wasm_memory_new(struct wasm_store *store, struct wasm_limits
 {
     if (!store || lim.min > WASM_MAX_PAGES || lim.min > store->lim.max_memory_pages) return NULL;
     if (lim.has_max && (lim.max < lim.min || lim.max > WASM_MAX_PAGES)) return NULL;
+    if (!wasm_store_budget_take(store, false, (uint64_t)lim.min * WASM_PAGE_SIZE)) return NULL;
     struct wasm_memory *mem = calloc(1, sizeof(*mem));
     if (!mem) return NULL;
+    mem->store = store;
     mem->lim = lim;
     mem->cap_pages = store->lim.max_memory_pages;
     mem->pages = lim.min;
@@ -214,15 +216,18 @@ int64_t wasm_memory_grow_pages(struct wasm_memory *mem, uint32_t delta)
     uint64_t pages = (uint64_t)old + delta;
     if (pages > max_pages(mem)) return -1;
     uint64_t new_size = pages * WASM_PAGE_SIZE;
+    if (!wasm_store_budget_take(mem->store, false, new_size - mem->size)) return -1;
     if (mem->reserved) {
         /* The new pages are fresh anonymous memory, hence already zero. */
         size_t grow = (size_t)(new_size - mem->size);
         if (mprotect(mem->base + mem->size, grow, PROT_READ | PROT_WRITE) != 0) {
             /* A partial change would let accesses past size succeed: close it again. */
             (void)mprotect(mem->base + mem->size, grow, PROT_NONE);
+            mem->store->memory_bytes -= new_size - mem->size;
             return -1;
         }
     } else if (!grow_explicit(mem, new_size)) {
+        mem->store->memory_bytes -= new_size - mem->size;
         return -1;
     }
     mem->pages = (uint32_t)pages;

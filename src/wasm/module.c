@@ -9,6 +9,9 @@
  * (decode.c) -> wasm_validate() (validate.c, which also compiles each function); a failure at
  * any step frees everything, so a caller sees either a complete module or nothing.
  *
+ * wasm_module_func_name() reads the "name" custom section from the module's copy of the
+ * binary on demand (it is only needed for trap reports), strictly by its own length fields.
+ *
  * Descriptions (struct wasm_extern_desc) are computed on demand from the decoded arrays and
  * point into the module, so they cost nothing to keep and live exactly as long as the module.
  */
@@ -154,57 +157,80 @@ void wasm_module_export(const struct wasm_module *mod, uint32_t i, struct wasm_e
     describe_entity(mod, ex->index, out);
 }
 
-/* Reads an unsigned LEB128 u32 at *pos (< end); false when malformed or truncated. */
-static bool name_leb_u32(const uint8_t *p, size_t end, size_t *pos, uint32_t *out)
+/* ---- the name section ---- */
+
+/* An unsigned LEB128 of at most 32 bits at *p (< end); false when malformed or truncated. */
+static bool leb_u32(const uint8_t **p, const uint8_t *end, uint32_t *out)
 {
     uint64_t v = 0;
-    for (unsigned shift = 0; shift < 35 && *pos < end; shift += 7) {
-        uint8_t b = p[(*pos)++];
+    for (unsigned shift = 0; shift < 35; shift += 7) {
+        if (*p >= end) return false;
+        uint8_t b = *(*p)++;
         v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v <= UINT32_MAX ? (*out = (uint32_t)v, true) : false;
+        if (!(b & 0x80)) {
+            if (v > UINT32_MAX) return false;
+            *out = (uint32_t)v;
+            return true;
+        }
     }
     return false;
 }
 
-/* The function-names subsection of the "name" custom section [b + pos, b + end). */
-static int name_in_section(const uint8_t *b, size_t pos, size_t end, uint32_t func, char *out,
-                           size_t out_size)
+/* A length-prefixed byte string at *p: its start and length, inside [*p, end). */
+static bool vec_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **s, uint32_t *len)
 {
-    uint32_t len, count, idx, nlen;
-    while (pos < end) {
-        uint8_t id = b[pos++];
-        if (!name_leb_u32(b, end, &pos, &len) || len > end - pos) return -ENOENT;
-        size_t sub_end = pos + len;
-        if (id == 1 && name_leb_u32(b, sub_end, &pos, &count))
-            for (uint32_t i = 0; i < count; i++) {
-                if (!name_leb_u32(b, sub_end, &pos, &idx) ||
-                    !name_leb_u32(b, sub_end, &pos, &nlen) || nlen > sub_end - pos)
-                    return -ENOENT;
-                if (idx == func) {
-                    snprintf(out, out_size, "%.*s", (int)nlen, (const char *)b + pos);
-                    return 0;
-                }
-                pos += nlen;
-            }
-        pos = sub_end;
-    }
-    return -ENOENT;
+    if (!leb_u32(p, end, len) || *len > (size_t)(end - *p)) return false;
+    *s = *p;
+    *p += *len;
+    return true;
 }
 
-int wasm_module_func_name(const struct wasm_module *mod, uint32_t func, char *out, size_t out_size)
+/* The function-names subsection (id 1) of a name section's payload [p, end): the name. */
+static bool find_func_name(const uint8_t *p, const uint8_t *end, uint32_t func,
+                           const uint8_t **name, uint32_t *len)
 {
-    const uint8_t *b = mod ? mod->bytes : NULL;
-    size_t size = mod ? mod->size : 0, pos = 8;
-    uint32_t len, nlen;
-    if (!b || !out || out_size == 0) return -EINVAL;
-    while (pos < size) {
-        uint8_t id = b[pos++];
-        if (!name_leb_u32(b, size, &pos, &len) || len > size - pos) return -ENOENT;
-        size_t end = pos + len, q = pos;
-        if (id == 0 && name_leb_u32(b, end, &q, &nlen) && nlen == 4 && nlen <= end - q &&
-            memcmp(b + q, "name", 4) == 0)
-            return name_in_section(b, q + 4, end, func, out, out_size);
-        pos = end;
+    while (p < end) {
+        uint8_t id = *p++;
+        const uint8_t *sub;
+        uint32_t sub_len;
+        if (!vec_bytes(&p, end, &sub, &sub_len)) return false;
+        if (id != 1) continue;
+        const uint8_t *q = sub, *qend = sub + sub_len;
+        uint32_t count;
+        if (!leb_u32(&q, qend, &count)) return false;
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t idx;
+            if (!leb_u32(&q, qend, &idx) || !vec_bytes(&q, qend, name, len)) return false;
+            if (idx == func) return true;
+        }
+        return false;
     }
-    return -ENOENT;
+    return false;
+}
+
+bool wasm_module_func_name(const struct wasm_module *mod, uint32_t func_index, char *buf,
+                           size_t size)
+{
+    if (!buf || size == 0) return false;
+    buf[0] = 0;
+    if (!mod || mod->size < 8) return false;
+    const uint8_t *p = mod->bytes + 8, *end = mod->bytes + mod->size;
+    while (p < end) {
+        uint8_t id = *p++;
+        const uint8_t *sec, *name;
+        uint32_t sec_len, len;
+        if (!vec_bytes(&p, end, &sec, &sec_len)) return false;
+        if (id != 0) continue;
+        const uint8_t *q = sec, *qend = sec + sec_len, *sname;
+        uint32_t sname_len;
+        if (!vec_bytes(&q, qend, &sname, &sname_len)) continue;
+        if (sname_len != 4 || memcmp(sname, "name", 4) != 0) continue;
+        if (!find_func_name(q, qend, func_index, &name, &len)) return false;
+        size_t n = len < size - 1 ? len : size - 1;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = name[i] >= 0x20 && name[i] < 0x7f ? (char)name[i] : '?';
+        buf[n] = 0;
+        return true;
+    }
+    return false;
 }

@@ -42,6 +42,7 @@ struct wasm_memory {
     uint32_t pages;
     struct wasm_limits_decl lim; /* max is min(declared max, store cap) when enforced */
     uint32_t cap_pages;          /* the store's max_memory_pages */
+    struct wasm_store *store;    /* whose budget it counts against */
     size_t reserved;             /* bytes of address space reserved (guard mode), else 0 */
     struct wasm_memory *next;    /* store's list */
 };
@@ -51,7 +52,8 @@ struct wasm_table {
     uint32_t size;
     uint8_t elemtype;
     struct wasm_limits_decl lim;
-    uint32_t cap_elems; /* the store's max_table_elems */
+    uint32_t cap_elems;       /* the store's max_table_elems */
+    struct wasm_store *store; /* whose budget it counts against */
     struct wasm_table *next;
 };
 
@@ -96,6 +98,7 @@ struct wasm_caller {
 
 struct wasm_store {
     struct wasm_limits lim;
+    uint64_t memory_bytes, table_bytes; /* counted against lim.max_memory_bytes, max_table_bytes */
 
     /* Value stack shared by all frames (locals and operands), lim.value_stack_size bytes. */
     uint8_t *stack;
@@ -121,6 +124,10 @@ struct wasm_exec_ctx {
     struct wasm_exec_ctx *prev; /* re-entrant calls (host -> wasm) */
 };
 extern _Thread_local struct wasm_exec_ctx *g_wasm_exec;
+
+/* store.c: takes bytes from the store's memory or table budget; false (nothing taken) when
+ * that would exceed it. */
+bool wasm_store_budget_take(struct wasm_store *store, bool table, uint64_t bytes);
 
 /* store.c: interns a function type; returns its id or UINT32_MAX on allocation failure. */
 uint32_t wasm_store_intern_type(struct wasm_store *store, const struct wasm_functype *type);

@@ -26,6 +26,8 @@
 #define DEFAULT_CALL_DEPTH 10000u
 #define DEFAULT_STACK_SIZE (8u << 20)
 #define DEFAULT_TABLE_ELEMS 10000000u
+#define DEFAULT_MEMORY_BUDGET ((uint64_t)4 << 30)
+#define DEFAULT_TABLE_BUDGET ((uint64_t)1 << 30)
 #define MIN_TYPE_CAP 16u
 
 void wasm_limits_default(struct wasm_limits *lim)
@@ -36,6 +38,17 @@ void wasm_limits_default(struct wasm_limits *lim)
     lim->max_memory_pages = WASM_MAX_PAGES;
     lim->max_table_elems = DEFAULT_TABLE_ELEMS;
     lim->fuel = 0;
+    lim->max_memory_bytes = DEFAULT_MEMORY_BUDGET;
+    lim->max_table_bytes = DEFAULT_TABLE_BUDGET;
+}
+
+bool wasm_store_budget_take(struct wasm_store *store, bool table, uint64_t bytes)
+{
+    uint64_t *used = table ? &store->table_bytes : &store->memory_bytes;
+    uint64_t max = table ? store->lim.max_table_bytes : store->lim.max_memory_bytes;
+    if (bytes > max || *used > max - bytes) return false;
+    *used += bytes;
+    return true;
 }
 
 /* Copies *in (or nothing) over the defaults, field by field, keeping defaults for zeros. */
@@ -50,6 +63,8 @@ static void limits_resolve(const struct wasm_limits *in, struct wasm_limits *out
     if (in->max_table_elems) out->max_table_elems = in->max_table_elems;
     out->fuel = in->fuel;
     out->tier = in->tier <= WASM_TIER_JIT ? in->tier : WASM_TIER_AUTO;
+    if (in->max_memory_bytes) out->max_memory_bytes = in->max_memory_bytes;
+    if (in->max_table_bytes) out->max_table_bytes = in->max_table_bytes;
 }
 
 int wasm_store_new(const struct wasm_limits *lim, struct wasm_store **out)

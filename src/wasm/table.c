@@ -23,8 +23,9 @@ struct wasm_table *wasm_table_new(struct wasm_store *store, uint8_t elemtype,
 {
     if (!store || !elemtype_ok(elemtype) || (lim.has_max && lim.max < lim.min)) return NULL;
     if (lim.min > store->lim.max_table_elems) return NULL;
+    if (!wasm_store_budget_take(store, true, (uint64_t)lim.min * sizeof(void *))) return NULL;
     struct wasm_table *t = calloc(1, sizeof(*t));
-    if (!t) return NULL;
+    if (!t) return NULL; /* the budget taken stays taken: the store is failing anyway */
     if (lim.min) {
         t->elems = malloc((size_t)lim.min * sizeof(void *));
         if (!t->elems) {
@@ -38,6 +39,7 @@ struct wasm_table *wasm_table_new(struct wasm_store *store, uint8_t elemtype,
     t->elemtype = elemtype;
     t->lim = lim;
     t->cap_elems = store->lim.max_table_elems;
+    t->store = store;
     t->next = store->tables;
     store->tables = t;
     return t;
@@ -64,8 +66,12 @@ int64_t wasm_table_grow_elems(struct wasm_table *t, uint32_t delta, void *init)
     if (t->cap_elems < max) max = t->cap_elems;
     uint64_t size = (uint64_t)old + delta;
     if (size > max) return -1;
+    if (!wasm_store_budget_take(t->store, true, (uint64_t)delta * sizeof(void *))) return -1;
     void **elems = realloc(t->elems, (size_t)size * sizeof(void *));
-    if (!elems) return -1;
+    if (!elems) {
+        t->store->table_bytes -= (uint64_t)delta * sizeof(void *);
+        return -1;
+    }
     for (uint64_t i = old; i < size; i++)
         elems[i] = init;
     t->elems = elems;

@@ -118,6 +118,13 @@ struct wasm_limits {
     uint32_t max_table_elems;  /* cap on any table's size */
     uint64_t fuel;             /* instructions (approximate) per call; 0 = unbounded */
     uint32_t tier;             /* enum wasm_tier; 0 = WASM_TIER_AUTO */
+    /* The store's memory budget: what all its linear memories may hold together (committed
+     * pages, bytes; default 4 GiB) and what all its tables may hold together (elements times
+     * the pointer size, bytes; default 1 GiB). A table or memory that would go over is not
+     * made (instantiation fails with a link error: err->code -E2BIG, the message says which
+     * budget) and table.grow / memory.grow past it answer -1. */
+    uint64_t max_memory_bytes;
+    uint64_t max_table_bytes;
 };
 
 /*
@@ -138,7 +145,8 @@ WASM_NODISCARD int wasm_bounds_set(enum wasm_bounds mode);
  * ("asked", or that the reservation failed), "" in guard mode; the string is static. */
 bool wasm_bounds_guarded(const char **reason);
 
-/* Fills *lim with the defaults: depth 10000, 8 MiB stack, 65536 pages, 10M elements. */
+/* Fills *lim with the defaults: depth 10000, 8 MiB stack, 65536 pages, 10M elements, a budget
+ * of 4 GiB of linear memory and 1 GiB of tables per store. */
 void wasm_limits_default(struct wasm_limits *lim);
 
 struct wasm_functype {
@@ -196,15 +204,17 @@ struct wasm_extern {
 WASM_NODISCARD int wasm_module_new(const uint8_t *bytes, size_t size, struct wasm_module **out,
                                    struct wasm_error *err);
 
-/*
- * The name the module's "name" custom section gives function func (its index in the function
- * index space, imports first), as a NUL-terminated string in out (out_size bytes, truncated to
- * fit). Returns 0, or -ENOENT (no name section, no name for func, or a malformed section:
- * the section is read defensively, never past the module), -EINVAL.
- */
-WASM_NODISCARD int wasm_module_func_name(const struct wasm_module *mod, uint32_t func, char *out,
-                                         size_t out_size);
 void wasm_module_free(struct wasm_module *mod);
+
+/*
+ * The name the module's "name" custom section gives function func_index (imports count), for
+ * trap reports: copied into buf (size bytes, NUL-terminated, truncated to fit; non-printable
+ * bytes become '?'). Returns true, or false when there is no such name (no section, a
+ * malformed one, or no entry for the index); buf is then "". The section is read within its
+ * own length fields only, so a hostile one can at worst yield no name.
+ */
+bool wasm_module_func_name(const struct wasm_module *mod, uint32_t func_index, char *buf,
+                           size_t size);
 
 uint32_t wasm_module_import_count(const struct wasm_module *mod);
 uint32_t wasm_module_export_count(const struct wasm_module *mod);

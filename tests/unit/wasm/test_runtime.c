@@ -1393,12 +1393,114 @@ static void test_real_modules(void **state)
     wasm_module_free(mp);
 }
 
+/* A module of n tables of elems funcrefs each (elems < 2^28), built by hand. */
+static size_t tables_module(uint8_t *out, uint32_t n, uint32_t elems)
+{
+    static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    uint8_t body[1024];
+    size_t b = 0;
+    body[b++] = (uint8_t)n;
+    for (uint32_t i = 0; i < n; i++) {
+        body[b++] = 0x70; /* funcref */
+        body[b++] = 0x00; /* no max */
+        uint32_t v = elems;
+        do {
+            uint8_t byte = v & 0x7f;
+            v >>= 7;
+            body[b++] = (uint8_t)(byte | (v ? 0x80 : 0));
+        } while (v);
+    }
+    memcpy(out, head, sizeof(head));
+    size_t o = sizeof(head);
+    out[o++] = 4; /* table section */
+    out[o++] = (uint8_t)(0x80 | (b & 0x7f));
+    out[o++] = (uint8_t)(b >> 7);
+    memcpy(out + o, body, b);
+    return o + b;
+}
+
+/* #8: one small module declaring many big tables must fail to link, cleanly, once the store's
+ * table budget is spent, instead of taking gigabytes; memories count against their own. */
+static void test_store_budget(void **state)
+{
+    (void)state;
+    struct wasm_limits def;
+    wasm_limits_default(&def);
+    assert_true(def.max_memory_bytes == (uint64_t)4 << 30);
+    assert_true(def.max_table_bytes == (uint64_t)1 << 30);
+    uint8_t bytes[1200];
+    size_t size = tables_module(bytes, 60, 1000000); /* 60 x 8 MB */
+    struct wasm_module *mod = NULL;
+    struct wasm_error err;
+    assert_int_equal(wasm_module_new(bytes, size, &mod, &err), 0);
+    struct wasm_limits lim = {.max_table_bytes = 64u << 20};
+    struct wasm_store *s = NULL;
+    assert_int_equal(wasm_store_new(&lim, &s), 0);
+    struct wasm_instance *inst = NULL;
+    assert_true(wasm_instance_new(s, mod, NULL, 0, &inst, &err) < 0);
+    assert_int_equal(err.code, -E2BIG);
+    assert_non_null(strstr(err.msg, "table budget"));
+    assert_null(inst);
+    /* the budget holds for tables made by the host and for growth too */
+    assert_null(wasm_table_new(s, WASM_FUNCREF, lims(9000000, false, 0), NULL));
+    wasm_store_free(s);
+    wasm_module_free(mod);
+
+    lim = (struct wasm_limits){.max_memory_bytes = 1u << 20}; /* 16 pages */
+    assert_int_equal(wasm_store_new(&lim, &s), 0);
+    assert_null(wasm_memory_new(s, lims(17, false, 0)));
+    struct wasm_memory *m = wasm_memory_new(s, lims(10, false, 0));
+    assert_non_null(m);
+    assert_int_equal(wasm_memory_grow(m, 7), -1);
+    assert_int_equal(wasm_memory_grow(m, 6), 10);
+    assert_null(wasm_memory_new(s, lims(1, false, 0)));
+    struct wasm_table *t = wasm_table_new(s, WASM_FUNCREF, lims(1, false, 0), NULL);
+    assert_non_null(t);
+    wasm_store_free(s);
+}
+
+/* wasm_module_func_name: the name section, read strictly; a hostile one yields no name. */
+static void test_func_name(void **state)
+{
+    (void)state;
+    static const uint8_t good[] = {
+        0, 'a', 's', 'm', 1,   0,   0,   0, /* header */
+        0, 23,  4,   'n', 'a', 'm', 'e',    /* custom section "name", 23 bytes */
+        0, 2,   1,   'm',                   /* module name subsection: skipped */
+        1, 12,  2,   0,   4,   'm', 'a', 'i', 'n', 5, 3, 'f', 1, 'x', /* function names */
+    };
+    static const uint8_t bad[] = {
+        0,   'a', 's', 'm', 1, 0, 0, 0,   0,   13,  4,   'n',
+        'a', 'm', 'e', 1,   6, 9, 0, 200, 'a', 'b', 'c', /* count 9, a name length past the
+                                                            subsection */
+    };
+    struct wasm_module *mod = NULL;
+    struct wasm_error err;
+    char buf[8];
+    assert_int_equal(wasm_module_new(good, sizeof(good), &mod, &err), 0);
+    assert_true(wasm_module_func_name(mod, 0, buf, sizeof(buf)));
+    assert_string_equal(buf, "main");
+    assert_true(wasm_module_func_name(mod, 5, buf, sizeof(buf)));
+    assert_string_equal(buf, "f?x");
+    assert_true(wasm_module_func_name(mod, 0, buf, 3));
+    assert_string_equal(buf, "ma");
+    assert_false(wasm_module_func_name(mod, 1, buf, sizeof(buf)));
+    assert_string_equal(buf, "");
+    wasm_module_free(mod);
+    assert_int_equal(wasm_module_new(bad, sizeof(bad), &mod, &err), 0);
+    assert_false(wasm_module_func_name(mod, 0, buf, sizeof(buf)));
+    assert_false(wasm_module_func_name(mod, 3, buf, sizeof(buf)));
+    wasm_module_free(mod);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_explicit_mode), /* first: see its comment */
         cmocka_unit_test(test_limits_default),
         cmocka_unit_test(test_store_new),
+        cmocka_unit_test(test_store_budget),
+        cmocka_unit_test(test_func_name),
         cmocka_unit_test(test_intern_types),
         cmocka_unit_test(test_host_func),
         cmocka_unit_test(test_globals),
