@@ -34,10 +34,7 @@
 
 #define HEADERS_MAX (16u * 1024u)
 
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
+void keep_set_err(char *err, size_t err_size, const char *fmt, ...)
 {
     if (!err || !err_size) return;
     va_list ap;
@@ -64,7 +61,8 @@ int keep_url_parse(const char *url, struct keep_url *u, char *err, size_t err_si
     } else if (strncasecmp(url, "http://", 7) == 0) {
         p = url + 7;
     } else {
-        set_err(err, err_size, "'%s': the Steward URL must start with https:// or http://", url);
+        keep_set_err(err, err_size, "'%s': the Steward URL must start with https:// or http://",
+                     url);
         return -EINVAL;
     }
     size_t n = 0;
@@ -100,7 +98,7 @@ int keep_url_parse(const char *url, struct keep_url *u, char *err, size_t err_si
     strcpy(u->path, p);
     return 0;
 bad:
-    set_err(err, err_size, "'%s' is not a valid Steward URL", url);
+    keep_set_err(err, err_size, "'%s' is not a valid Steward URL", url);
     return -EINVAL;
 }
 
@@ -249,13 +247,6 @@ int keep_http_response_parse(uint8_t *buf, size_t size, bool eof, struct keep_ht
 
 /* ---- the exchange ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Plain TCP as a stream, non-blocking like the TLS one once it is switched: the caller waits. */
 static ssize_t plain_read(void *priv, void *buf, size_t size)
 {
@@ -288,7 +279,7 @@ struct conn {
 static int conn_wait(struct conn *c)
 {
     for (;;) {
-        int64_t left = c->deadline - now_ms();
+        int64_t left = c->deadline - util_now_ms();
         if (left <= 0) return -ETIMEDOUT;
         struct pollfd pf = {.fd = c->ops->poll_fd(c->priv), .events = POLLIN | POLLOUT};
         int r = poll(&pf, 1, left > INT_MAX ? INT_MAX : (int)left);
@@ -371,7 +362,7 @@ int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t c
 {
     memset(reply, 0, sizeof(*reply));
     int sock = fd;
-    struct conn c = {&plain_ops, &sock, now_ms() + timeout_ms};
+    struct conn c = {&plain_ops, &sock, util_now_ms() + timeout_ms};
     int rc = 0;
     if (u->https) {
         rc = keep_tls_connect_fd(fd, u->host, ca, ca_size, NULL, timeout_ms, &c.ops, &c.priv);
@@ -379,10 +370,10 @@ int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t c
         if (rc == 0) rc = c.ops->set_nonblock(c.priv, true);
         if (rc < 0) {
             if (c.ops != &plain_ops) c.ops->close(c.priv);
-            set_err(err, err_size,
-                    "the TLS handshake with the Steward %s failed: %s (is its certificate "
-                    "issued for that name by a CA the Keep trusts?)",
-                    u->host, rc == -EACCES ? "its certificate did not verify" : strerror(-rc));
+            keep_set_err(err, err_size,
+                         "the TLS handshake with the Steward %s failed: %s (is its certificate "
+                         "issued for that name by a CA the Keep trusts?)",
+                         u->host, rc == -EACCES ? "its certificate did not verify" : strerror(-rc));
             return -ECONNREFUSED;
         }
     }
@@ -400,14 +391,14 @@ int keep_http_post(int fd, const struct keep_url *u, const uint8_t *ca, size_t c
     if (rc == 0) {
         rc = read_response(&c, max, &r, &buf);
         if (rc < 0)
-            set_err(err, err_size, "the Steward at %s: %s", u->host,
-                    rc == -EPROTO      ? "a malformed HTTP response"
-                    : rc == -EFBIG     ? "a reply larger than the limit"
-                    : rc == -ETIMEDOUT ? "no complete answer in time"
-                                       : strerror(-rc));
+            keep_set_err(err, err_size, "the Steward at %s: %s", u->host,
+                         rc == -EPROTO      ? "a malformed HTTP response"
+                         : rc == -EFBIG     ? "a reply larger than the limit"
+                         : rc == -ETIMEDOUT ? "no complete answer in time"
+                                            : strerror(-rc));
     } else {
-        set_err(err, err_size, "cannot send the request to the Steward at %s: %s", u->host,
-                strerror(-rc));
+        keep_set_err(err, err_size, "cannot send the request to the Steward at %s: %s", u->host,
+                     strerror(-rc));
     }
     if (c.ops != &plain_ops) c.ops->close(c.priv);
     if (fd >= 0) close(fd);

@@ -15,6 +15,10 @@
 
 /* ---- http.c ---- */
 
+/* Writes a one-line message into err (err_size bytes; nothing when err is NULL or err_size 0). */
+void keep_set_err(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* A Steward URL, parsed strictly. */
 struct keep_url {
     bool https;

@@ -125,9 +125,8 @@ static int wait_child(pid_t pid)
 static void report(int chan, int *status)
 {
     int st, nr;
-    int fl = fcntl(chan, F_GETFL);
-    if (fl >= 0) (void)fcntl(chan, F_SETFL, fl | O_NONBLOCK);
-    if (keep_status_recv(chan, &st, &nr) < 0) return; /* no record: the wait status stands */
+    /* no record (or no way to look without blocking): the wait status stands */
+    if (util_fd_set_nonblock(chan, true) < 0 || keep_status_recv(chan, &st, &nr) < 0) return;
     if (nr >= 0) {
         char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
         log_error("sandbox: the Keep tried the forbidden system call %s (%d) and was stopped",

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -36,7 +37,14 @@ int util_sockaddr_parse(const char *addr, uint16_t port, struct sockaddr_storage
     return -EINVAL;
 }
 
-static int64_t now_ms(void)
+int util_fd_set_nonblock(int fd, bool on)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0) return -errno;
+    return 0;
+}
+
+int64_t util_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -74,7 +82,7 @@ static int try_connect(const struct addrinfo *ai, int64_t deadline, int *fd_out)
     if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0) {
         ret = errno == EINPROGRESS ? 0 : -errno;
         while (ret == 0) {
-            int64_t left = deadline - now_ms();
+            int64_t left = deadline - util_now_ms();
             struct pollfd p = {.fd = s, .events = POLLOUT};
             int w = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
             if (w < 0 && errno == EINTR) continue;
@@ -123,7 +131,7 @@ int util_tcp_connect(const char *host, uint16_t port, int timeout_ms, int *fd_ou
         log_warn("cannot resolve %s: %s", host, gai_strerror(g));
         return gai_errno(g);
     }
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = util_now_ms() + timeout_ms;
     int ret = -EHOSTUNREACH;
     for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         ret = try_connect(ai, deadline, fd_out);

@@ -7,6 +7,7 @@
 #define ENARX_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -62,6 +63,12 @@ NODISCARD int util_hex_decode(const char *s, size_t len, uint8_t *out);
  */
 NODISCARD int util_sockaddr_parse(const char *addr, uint16_t port, struct sockaddr_storage *ss,
                                   socklen_t *len);
+
+/* Sets (on) or clears O_NONBLOCK on fd. 0, or a negative errno. */
+NODISCARD int util_fd_set_nonblock(int fd, bool on);
+
+/* CLOCK_MONOTONIC in milliseconds: for deadlines. */
+int64_t util_now_ms(void);
 
 /* A TCP socket bound to addr (an address literal; "::" takes both families) and port (0: an
  * ephemeral one), listening, non-blocking, close-on-exec. 0 and *fd, or a negative errno. */

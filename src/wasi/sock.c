@@ -13,13 +13,15 @@
  * The sock_* functions call the host through the checked interface (host.c). The two set-up
  * helpers, wasi_ctx_add_listen and wasi_ctx_add_connect, run before the workload with plain
  * calls (name resolution has no place in the table); with a Keep whose host is not trusted
- * the sockets are bound by the host and handed over as fds (wasi_ctx_add_host_fd) instead.
+ * the sockets are bound by the host and handed over as fds (wasi_ctx_add_socket) instead. Both
+ * use src/util's util_tcp_listen / util_tcp_connect, as the host side of a Keep does.
  */
 #include "internal.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -27,7 +29,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define LISTEN_BACKLOG 128
 #define MAX_SOCK_IOVS 64
 
 static int add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t *fd_out)
@@ -55,55 +56,28 @@ int wasi_ctx_add_socket(struct wasi_ctx *ctx, int sock, bool listening, uint32_t
 
 int wasi_ctx_add_listen(struct wasi_ctx *ctx, const char *addr, uint16_t port, uint32_t *fd_out)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    if (util_sockaddr_parse(addr, port, &ss, &len) < 0) return -EINVAL;
-    int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return -errno;
-    int one = 1, zero = 0;
-    if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        (ss.ss_family == AF_INET6 &&
-         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0) ||
-        bind(s, (struct sockaddr *)&ss, len) < 0 || listen(s, LISTEN_BACKLOG) < 0) {
-        int e = errno;
+    int s;
+    int ret = util_tcp_listen(addr, port, &s);
+    if (ret < 0) return ret;
+    ret = util_fd_set_nonblock(s, false); /* WASI's own flags say whether the workload waits */
+    if (ret < 0) {
         close(s);
-        return -e;
+        return ret;
     }
-    return add_socket(ctx, s, true, fd_out);
-}
-
-static int gai_errno(int ret)
-{
-    switch (ret) {
-    case EAI_NONAME:
-    case EAI_NODATA: return ENOENT;
-    case EAI_MEMORY: return ENOMEM;
-    case EAI_SYSTEM: return errno;
-    default: return EHOSTUNREACH;
-    }
+    return wasi_ctx_add_socket(ctx, s, true, fd_out);
 }
 
 int wasi_ctx_add_connect(struct wasi_ctx *ctx, const char *host, uint16_t port, uint32_t *fd_out)
 {
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *res;
-    char service[8];
-    snprintf(service, sizeof(service), "%u", port);
-    int ret = getaddrinfo(host, service, &hints, &res);
-    if (ret != 0) return -gai_errno(ret);
-    int s = -1, err = EHOSTUNREACH;
-    for (struct addrinfo *ai = res; ai && s < 0; ai = ai->ai_next) {
-        s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (s >= 0 && connect(s, ai->ai_addr, ai->ai_addrlen) < 0) {
-            err = errno;
-            close(s);
-            s = -1;
-        } else if (s < 0) {
-            err = errno;
-        }
+    int s;
+    int ret = util_tcp_connect(host, port, INT_MAX, &s); /* no deadline, as connect(2) */
+    if (ret < 0) return ret;
+    ret = util_fd_set_nonblock(s, false);
+    if (ret < 0) {
+        close(s);
+        return ret;
     }
-    freeaddrinfo(res);
-    if (s < 0) return -err;
-    return add_socket(ctx, s, false, fd_out);
+    return wasi_ctx_add_socket(ctx, s, false, fd_out);
 }
 
 /* A socket or stream entry holding rights: ENOTSOCK for any other open fd. */
