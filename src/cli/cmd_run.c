@@ -77,7 +77,11 @@ struct run_opts {
     const char *cfgfile;
     char *env[MAX_ENV]; /* malloc'd KEY=VALUE */
     int nenv;
-    const char *dirs[MAX_DIRS];
+    struct {
+        const char *arg;   /* HOST[::GUEST] as typed */
+        size_t host_len;   /* HOST is arg[0..host_len) */
+        const char *guest; /* points into arg */
+    } dirs[MAX_DIRS];
     int ndirs;
     uint64_t fuel, max_memory;
     const char *module;
@@ -115,8 +119,12 @@ static int parse_one(struct opts_state *st, int id, struct run_opts *o)
         const char *guest;
         if (opts_parse_dir(st->value, &hlen, &guest, why, sizeof(why)) < 0)
             return opts_error(st, "--dir: %s", why);
+        /* FD_NAMES joins the names with ':' */
+        if (strchr(guest, ':')) return opts_error(st, "--dir: GUEST '%s' holds a ':'", guest);
         if (o->ndirs >= MAX_DIRS) return opts_error(st, "--dir: at most %d", MAX_DIRS);
-        o->dirs[o->ndirs++] = st->value;
+        o->dirs[o->ndirs].arg = st->value;
+        o->dirs[o->ndirs].host_len = hlen;
+        o->dirs[o->ndirs++].guest = guest;
         break;
     }
     case OPT_FUEL:
@@ -202,15 +210,12 @@ static int add_dirs(struct host *h, const struct run_opts *o)
     if (!h->job.dirs) return EXIT_CONFIG;
     for (int i = 0; i < o->ndirs; i++) {
         char host[4096];
-        const char *sep = strstr(o->dirs[i], "::");
-        const char *guest = sep ? sep + 2 : o->dirs[i];
-        size_t hlen = sep ? (size_t)(sep - o->dirs[i]) : strlen(o->dirs[i]);
-        if (hlen >= sizeof(host) || !*guest || strchr(guest, ':')) {
-            fprintf(stderr, "enarx run: --dir '%s': want HOST[::GUEST], GUEST without ':'\n",
-                    o->dirs[i]);
+        size_t hlen = o->dirs[i].host_len;
+        if (hlen >= sizeof(host)) {
+            fprintf(stderr, "enarx run: --dir '%s': HOST is too long\n", o->dirs[i].arg);
             return EXIT_USAGE;
         }
-        memcpy(host, o->dirs[i], hlen);
+        memcpy(host, o->dirs[i].arg, hlen);
         host[hlen] = 0;
         int fd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
@@ -219,17 +224,10 @@ static int add_dirs(struct host *h, const struct run_opts *o)
         }
         int64_t idx = host_fd(h, fd);
         if (idx < 0) return EXIT_USAGE;
-        h->job.dirs[h->job.ndirs].guest = (char *)guest;
+        h->job.dirs[h->job.ndirs].guest = (char *)o->dirs[i].guest;
         h->job.dirs[h->job.ndirs++].fd = (uint32_t)idx;
     }
     return 0;
-}
-
-/* Makes blocking what WASI serves as a plain socket (TLS files stay non-blocking). */
-static int clear_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    return fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ? -errno : 0;
 }
 
 /* Binds or connects one listen/connect file's socket for the Keep, reads its CA bundle. */
@@ -243,7 +241,8 @@ static int add_file(struct host *h, const struct keep_file *f, struct keep_job_f
         rc = util_tcp_connect(f->host, f->port, KEEP_TLS_HANDSHAKE_TIMEOUT_MS, &fd);
     else
         return 0;
-    if (rc == 0 && f->prot == KEEP_PROT_TCP) rc = clear_nonblock(fd);
+    /* blocking, as WASI serves a plain socket (TLS files stay non-blocking) */
+    if (rc == 0 && f->prot == KEEP_PROT_TCP) rc = util_fd_set_nonblock(fd, false);
     if (rc == 0 && f->client_ca)
         rc = util_file_read(f->client_ca, 16u << 20, &jf->ca, &jf->ca_size);
     if (rc < 0) {

@@ -289,8 +289,6 @@ static int add_file(struct world *w, size_t i)
     const struct keep_file *f = &w->cfg.files[i];
     const struct keep_job_file *jf = &w->job.files[i];
     int rc = -EINVAL, fd;
-    const struct wasi_stream_ops *ops;
-    void *priv;
     switch (f->kind) {
     case KEEP_FILE_NULL:
         fd = fcntl(w->devnull, F_DUPFD_CLOEXEC, 3);
@@ -309,18 +307,11 @@ static int add_file(struct world *w, size_t i)
             rc = wasi_ctx_add_socket(w->wasi, fd, f->kind == KEEP_FILE_LISTEN, NULL);
             break;
         }
-        if (f->kind == KEEP_FILE_LISTEN) {
-            rc = keep_tls_listen_pem(fd, w->tls_id, jf->ca, jf->ca_size, 0, &ops, &priv);
-            char fp[KEEP_TLS_FINGERPRINT_SIZE];
-            if (rc == 0 && keep_tls_identity_fingerprint(w->tls_id, fp) == 0)
-                log_info("TLS: %s listens on [%s]:%u%s; certificate SHA-256 %s", f->name,
-                         f->addr ? f->addr : "::", f->port,
-                         jf->ca ? " (client certificates required)" : "", fp);
-        } else
-            rc = keep_tls_connect_fd(fd, f->host, jf->ca ? jf->ca : w->system_ca,
-                                     jf->ca ? jf->ca_size : w->system_ca_size, w->tls_id, 0, &ops,
-                                     &priv);
-        if (rc == 0) rc = wasi_ctx_add_stream(w->wasi, ops, priv, NULL);
+        /* a connection without a CA of its own trusts the system bundle read before the jail */
+        if (f->kind == KEEP_FILE_CONNECT && !jf->ca)
+            rc = keep_tls_add_fd(w->wasi, f, fd, w->system_ca, w->system_ca_size, w->tls_id, NULL);
+        else
+            rc = keep_tls_add_fd(w->wasi, f, fd, jf->ca, jf->ca_size, w->tls_id, NULL);
         break;
     }
     if (rc < 0) {

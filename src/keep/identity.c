@@ -40,43 +40,36 @@
 #include "attest/attest.h"
 #include "internal.h"
 
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
+/* Parses url into *u and applies the rule keep_steward_url_check() states. */
+static int steward_url_parse(const char *url, struct keep_url *u, char *err, size_t err_size)
 {
-    if (!err || err_size == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
-
-int keep_steward_url_check(const char *url, char *err, size_t err_size)
-{
-    struct keep_url u;
-    int rc = url ? keep_url_parse(url, &u, err, err_size) : -EINVAL;
+    int rc = url ? keep_url_parse(url, u, err, err_size) : -EINVAL;
     if (rc < 0) return rc;
-    if (!u.https && !keep_url_is_loopback(&u)) {
-        set_err(err, err_size,
-                "steward '%s': plain http is allowed only to a loopback address "
-                "(127.0.0.0/8, ::1, localhost); use https",
-                url);
+    if (!u->https && !keep_url_is_loopback(u)) {
+        keep_set_err(err, err_size,
+                     "steward '%s': plain http is allowed only to a loopback address "
+                     "(127.0.0.0/8, ::1, localhost); use https",
+                     url);
         return -EINVAL;
     }
     return 0;
 }
 
+int keep_steward_url_check(const char *url, char *err, size_t err_size)
+{
+    struct keep_url u;
+    return steward_url_parse(url, &u, err, err_size);
+}
+
 int keep_steward_connect(const char *url, int timeout_ms, int *fd, char *err, size_t err_size)
 {
     struct keep_url u;
-    int rc = keep_steward_url_check(url, err, err_size);
-    if (rc == 0) rc = keep_url_parse(url, &u, err, err_size);
+    int rc = steward_url_parse(url, &u, err, err_size);
     if (rc < 0) return rc;
     rc = util_tcp_connect(u.host, u.port, timeout_ms > 0 ? timeout_ms : KEEP_IDENTITY_TIMEOUT_MS,
                           fd);
     if (rc < 0) {
-        set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
+        keep_set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
         return -ECONNREFUSED;
     }
     return 0;
@@ -108,7 +101,8 @@ static int path_split(const uint8_t *der, size_t size, X509 **certs, const uint8
     const unsigned char *end = p + len;
     while (p < end) {
         if (count == KEEP_TLS_MAX_CHAIN) {
-            set_err(err, err_size, "Steward reply: more than %d certificates", KEEP_TLS_MAX_CHAIN);
+            keep_set_err(err, err_size, "Steward reply: more than %d certificates",
+                         KEEP_TLS_MAX_CHAIN);
             return -EPROTO;
         }
         const unsigned char *start = p;
@@ -120,7 +114,7 @@ static int path_split(const uint8_t *der, size_t size, X509 **certs, const uint8
     if (count == 0) goto bad;
     return count;
 bad:
-    set_err(err, err_size, "Steward reply: not a DER PkiPath (SEQUENCE OF Certificate)");
+    keep_set_err(err, err_size, "Steward reply: not a DER PkiPath (SEQUENCE OF Certificate)");
     return -EPROTO;
 }
 
@@ -129,15 +123,15 @@ static int path_check(X509 *const *certs, int count, EVP_PKEY *key, char *err, s
 {
     for (int i = 0; i + 1 < count; i++) {
         if (X509_verify(certs[i + 1], X509_get0_pubkey(certs[i])) != 1) {
-            set_err(err, err_size, "Steward reply: certificate %d is not signed by certificate %d",
-                    i + 1, i);
+            keep_set_err(err, err_size,
+                         "Steward reply: certificate %d is not signed by certificate %d", i + 1, i);
             return -EPROTO;
         }
     }
     if (key && EVP_PKEY_eq(X509_get0_pubkey(certs[count - 1]), key) != 1) {
-        set_err(err, err_size,
-                "Steward reply: the certificate issued (the last of the path) is not for the "
-                "Keep's key");
+        keep_set_err(err, err_size,
+                     "Steward reply: the certificate issued (the last of the path) is not for the "
+                     "Keep's key");
         return -EPROTO;
     }
     return 0;
@@ -172,7 +166,7 @@ int keep_pkipath_parse(const uint8_t *der, size_t size, EVP_PKEY *key, struct ke
     int count = path_split(der, size, certs, raw, raw_size, err, err_size);
     int rc = count < 0 ? count : path_check(certs, count, key, err, err_size);
     if (rc == 0) rc = path_store(raw, raw_size, count, out);
-    if (rc == -ENOMEM) set_err(err, err_size, "out of memory");
+    if (rc == -ENOMEM) keep_set_err(err, err_size, "out of memory");
     if (rc < 0) chain_clear(out);
     for (int i = 0; i < KEEP_TLS_MAX_CHAIN; i++)
         X509_free(certs[i]);
@@ -204,7 +198,8 @@ static int steward_ca(const struct keep_identity_opts *o, uint8_t **owned, const
     if (!file || !*file) return 0;
     int rc = util_file_read(file, 16u << 20, owned, size);
     if (rc < 0) {
-        set_err(err, err_size, "cannot read the Steward CA bundle %s: %s", file, strerror(-rc));
+        keep_set_err(err, err_size, "cannot read the Steward CA bundle %s: %s", file,
+                     strerror(-rc));
         return rc;
     }
     *pem = *owned;
@@ -212,26 +207,23 @@ static int steward_ca(const struct keep_identity_opts *o, uint8_t **owned, const
 }
 
 /* POSTs the CSR; on success *status is the HTTP status and r holds the body. */
-static int steward_post(const char *url, const struct keep_identity_opts *o, int timeout_ms,
-                        const uint8_t *csr, size_t csr_size, struct reply *r, long *status,
-                        char *err, size_t err_size)
+static int steward_post(const char *url, const struct keep_url *u,
+                        const struct keep_identity_opts *o, int timeout_ms, const uint8_t *csr,
+                        size_t csr_size, struct reply *r, long *status, char *err, size_t err_size)
 {
-    struct keep_url u;
-    int rc = keep_url_parse(url, &u, err, err_size);
-    if (rc < 0) return rc;
     uint8_t *owned;
     const uint8_t *ca;
     size_t ca_size;
-    rc = steward_ca(o, &owned, &ca, &ca_size, err, err_size);
+    int rc = steward_ca(o, &owned, &ca, &ca_size, err, err_size);
     if (rc < 0) return rc;
     int fd = o && o->has_steward_fd ? o->steward_fd : -1;
-    if (fd < 0 && (rc = util_tcp_connect(u.host, u.port, timeout_ms, &fd)) < 0) {
-        set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
+    if (fd < 0 && (rc = util_tcp_connect(u->host, u->port, timeout_ms, &fd)) < 0) {
+        keep_set_err(err, err_size, "cannot connect to the Steward at %s: %s", url, strerror(-rc));
         free(owned);
         return -ECONNREFUSED;
     }
     struct keep_http_reply hr;
-    rc = keep_http_post(fd, &u, ca, ca_size, "application/pkcs10", csr, csr_size, timeout_ms,
+    rc = keep_http_post(fd, u, ca, ca_size, "application/pkcs10", csr, csr_size, timeout_ms,
                         KEEP_IDENTITY_MAX_REPLY, &hr, err, err_size);
     free(owned);
     if (rc < 0) return rc;
@@ -249,9 +241,9 @@ static void refusal_message(const char *url, long status, const struct reply *r,
     const char *kind = json_string_value(json_object_get(doc, "error"));
     const char *reason = json_string_value(json_object_get(doc, "reason"));
     const char *rule = json_string_value(json_object_get(doc, "rule"));
-    set_err(err, err_size, "the Steward at %s refused the Keep (HTTP %ld%s%s%s%s): %s", url, status,
-            kind ? " " : "", kind ? kind : "", rule ? ", rule " : "", rule ? rule : "",
-            reason ? reason : "no reason given");
+    keep_set_err(err, err_size, "the Steward at %s refused the Keep (HTTP %ld%s%s%s%s): %s", url,
+                 status, kind ? " " : "", kind ? kind : "", rule ? ", rule " : "", rule ? rule : "",
+                 reason ? reason : "no reason given");
     for (char *p = err; err && err_size && *p; p++)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) *p = '?';
     json_decref(doc);
@@ -297,7 +289,7 @@ static int make_csr(const struct keep_identity_opts *o, struct keep_identity *ou
     int rc = identity_key(o, platform, out);
     if (rc == 0) rc = attest_binding_report_data(platform, out->key, rd);
     if (rc < 0) {
-        set_err(err, err_size, "identity: cannot make the Keep's key");
+        keep_set_err(err, err_size, "identity: cannot make the Keep's key");
         return rc;
     }
     /* Simulated evidence is signed with a P-256 key: the Keep's own when it is one. */
@@ -307,26 +299,27 @@ static int make_csr(const struct keep_identity_opts *o, struct keep_identity *ou
     rc = sim_key ? attest_provider_get(env, p, rd, sim_key, &ev, &aerr) : -ENOMEM;
     if (rc == 0) rc = attest_csr_make(out->key, &ev, csr, csr_size, &aerr);
     if (rc < 0)
-        set_err(err, err_size, "identity: %s evidence: %s", attest_provider_name(p),
-                aerr.msg[0] ? aerr.msg : strerror(-rc));
+        keep_set_err(err, err_size, "identity: %s evidence: %s", attest_provider_name(p),
+                     aerr.msg[0] ? aerr.msg : strerror(-rc));
     if (sim_key != out->key) EVP_PKEY_free(sim_key);
     attest_evidence_free(&ev);
     return rc;
 }
 
 /* Steps 4-5: the Steward's answer into out's chain. */
-static int exchange(const char *url, const struct keep_identity_opts *o, const uint8_t *csr,
-                    size_t csr_size, struct keep_identity *out, char *err, size_t err_size)
+static int exchange(const char *url, const struct keep_url *u, const struct keep_identity_opts *o,
+                    const uint8_t *csr, size_t csr_size, struct keep_identity *out, char *err,
+                    size_t err_size)
 {
     int timeout = o && o->timeout_ms > 0 ? o->timeout_ms : KEEP_IDENTITY_TIMEOUT_MS;
     struct reply r = {0};
     long status = 0;
-    int rc = steward_post(url, o, timeout, csr, csr_size, &r, &status, err, err_size);
+    int rc = steward_post(url, u, o, timeout, csr, csr_size, &r, &status, err, err_size);
     if (rc == 0 && status >= 400 && status < 500) {
         refusal_message(url, status, &r, err, err_size);
         rc = -EACCES;
     } else if (rc == 0 && status != 200) {
-        set_err(err, err_size, "the Steward at %s answered HTTP %ld", url, status);
+        keep_set_err(err, err_size, "the Steward at %s answered HTTP %ld", url, status);
         rc = status >= 500 ? -ECONNREFUSED : -EPROTO;
     }
     if (rc == 0) rc = keep_pkipath_parse(r.buf, r.size, out->key, out, err, err_size);
@@ -340,9 +333,10 @@ int keep_identity_obtain(const char *steward_url, const struct keep_identity_opt
     uint8_t *csr = NULL;
     size_t csr_size = 0;
     memset(out, 0, sizeof(*out));
-    int rc = keep_steward_url_check(steward_url, err, err_size);
+    struct keep_url u;
+    int rc = steward_url_parse(steward_url, &u, err, err_size);
     if (rc == 0) rc = make_csr(opts, out, &csr, &csr_size, err, err_size);
-    if (rc == 0) rc = exchange(steward_url, opts, csr, csr_size, out, err, err_size);
+    if (rc == 0) rc = exchange(steward_url, &u, opts, csr, csr_size, out, err, err_size);
     free(csr);
     if (rc < 0) {
         keep_identity_free(out);
@@ -362,7 +356,7 @@ int keep_identity_tls(const struct keep_config *cfg, const char *name,
     *out = NULL;
     int rc = keep_tls_identity_self_signed(name, &tid);
     if (rc < 0) {
-        set_err(err, err_size, "identity: cannot make a TLS key named '%s'", name);
+        keep_set_err(err, err_size, "identity: cannot make a TLS key named '%s'", name);
         return rc;
     }
     if (cfg && cfg->steward) {
@@ -373,7 +367,7 @@ int keep_identity_tls(const struct keep_config *cfg, const char *name,
         if (rc == 0) {
             rc = keep_tls_identity_set_chain(tid, (const uint8_t *const *)id.chain, id.chain_size,
                                              id.chain_count);
-            if (rc < 0) set_err(err, err_size, "identity: TLS refused the Steward's chain");
+            if (rc < 0) keep_set_err(err, err_size, "identity: TLS refused the Steward's chain");
         }
         keep_identity_free(&id);
     } else {

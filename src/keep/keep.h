@@ -240,6 +240,18 @@ NODISCARD int keep_tls_connect(const char *host, uint16_t port, const char *ca_f
                                const struct wasi_stream_ops **ops_out, void **priv_out);
 
 /*
+ * Makes one `prot = "tls"` [[files]] entry of fd, the socket the host bound (listen) or
+ * connected (connect) for it (owned from here on, also on failure), and adds it to ctx as its
+ * next fd (*fd_out, may be NULL). ca (ca_size bytes of PEM, may be NULL) is the listener's
+ * client CA bundle (mutual TLS), or the bundle a connection trusts (NULL: the system store).
+ * A listener logs its address and certificate fingerprint. Returns 0, or -EINVAL for an entry
+ * that is not a TLS listen or connect, or the errors of keep_tls_listen / keep_tls_connect.
+ */
+NODISCARD int keep_tls_add_fd(struct wasi_ctx *ctx, const struct keep_file *file, int fd,
+                              const uint8_t *ca, size_t ca_size, const struct keep_tls_identity *id,
+                              uint32_t *fd_out);
+
+/*
  * Opens one `prot = "tls"` [[files]] entry (listen or connect) with id and adds it to ctx as
  * its next fd (*fd_out, may be NULL). A connect entry trusts the system store. Returns 0, or
  * -EINVAL for an entry that is not a TLS listen or connect, or the errors above.

@@ -100,13 +100,6 @@ struct tls_listener {
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for events, at most timeout_ms (-1: forever). Returns 1 when it is
  * (or a signal interrupted the wait: the caller retries its operation), 0 on timeout, or a
  * negative errno. */
@@ -121,7 +114,7 @@ static int wait_fd(int fd, short events, int timeout_ms)
 /* Milliseconds left until deadline, at least 0, at most INT_MAX. */
 static int ms_left(int64_t deadline)
 {
-    int64_t left = deadline - now_ms();
+    int64_t left = deadline - util_now_ms();
     if (left < 0) return 0;
     return left > INT_MAX ? INT_MAX : (int)left;
 }
@@ -663,7 +656,7 @@ static int conn_handshake(struct tls_conn *c, bool server, int64_t deadline)
  */
 static int stash_flush(struct tls_conn *c, int timeout_ms)
 {
-    int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = util_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (c->stash_size > 0) {
         size_t done = 0;
         ERR_clear_error();
@@ -758,7 +751,7 @@ static void send_close_notify(struct tls_conn *c)
 {
     c->wr_shut = true;
     if (c->fatal || !SSL_is_init_finished(c->ssl)) return;
-    int64_t deadline = now_ms() + TLS_LINGER_MS;
+    int64_t deadline = util_now_ms() + TLS_LINGER_MS;
     if (stash_flush(c, TLS_LINGER_MS) == 0) {
         for (;;) {
             ERR_clear_error();
@@ -853,7 +846,7 @@ static int listener_accept(void *priv, bool nonblock, const struct wasi_stream_o
         struct tls_conn *c;
         int ret = conn_new(l->ctx, s, &c);
         if (ret < 0) return ret;
-        ret = conn_handshake(c, true, now_ms() + l->timeout_ms);
+        ret = conn_handshake(c, true, util_now_ms() + l->timeout_ms);
         if (ret == 0) {
             c->nonblock = nonblock;
             *ops_out = &conn_ops;
@@ -915,13 +908,6 @@ static const struct wasi_stream_ops listener_ops = {
     .accept = listener_accept,
 };
 
-static int set_fd_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
-    return 0;
-}
-
 int keep_tls_listen(int listen_fd, const struct keep_tls_identity *id, const char *client_ca,
                     int timeout_ms, const struct wasi_stream_ops **ops_out, void **priv_out)
 {
@@ -943,7 +929,7 @@ int keep_tls_listen_pem(int listen_fd, const struct keep_tls_identity *id, const
     struct tls_listener *l = NULL;
     int ret = -EINVAL;
     if (listen_fd < 0 || !id || timeout_ms < 0) goto out;
-    ret = set_fd_nonblock(listen_fd);
+    ret = util_fd_set_nonblock(listen_fd, true);
     if (ret < 0) goto out;
     ret = -ENOMEM;
     l = calloc(1, sizeof *l);
@@ -995,7 +981,7 @@ int keep_tls_connect(const char *host, uint16_t port, const char *ca_file,
     if (!host || !host[0] || strnlen(host, TLS_HOST_MAX + 1) > TLS_HOST_MAX || port == 0 ||
         timeout_ms < 0)
         return -EINVAL;
-    int64_t deadline = now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
+    int64_t deadline = util_now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
     uint8_t *pem = NULL;
     size_t size = 0;
     int fd = -1;
@@ -1017,10 +1003,10 @@ int keep_tls_connect_fd(int fd, const char *host, const uint8_t *ca, size_t ca_s
         if (fd >= 0) close(fd);
         return -EINVAL;
     }
-    int64_t deadline = now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
+    int64_t deadline = util_now_ms() + (timeout_ms ? timeout_ms : KEEP_TLS_HANDSHAKE_TIMEOUT_MS);
     SSL_CTX *ctx = NULL;
     struct tls_conn *c = NULL;
-    int ret = set_fd_nonblock(fd);
+    int ret = util_fd_set_nonblock(fd, true);
     if (ret == 0) ret = client_ctx_new(ca, ca_size, id, &ctx);
     if (ret < 0) {
         close(fd);
@@ -1043,25 +1029,55 @@ int keep_tls_connect_fd(int fd, const char *host, const uint8_t *ca, size_t ca_s
 
 /* ---- Enarx.toml files ------------------------------------------------------------------- */
 
-int keep_tls_add_file(struct wasi_ctx *ctx, const struct keep_file *file,
-                      const struct keep_tls_identity *id, uint32_t *fd_out)
+int keep_tls_add_fd(struct wasi_ctx *ctx, const struct keep_file *file, int fd, const uint8_t *ca,
+                    size_t ca_size, const struct keep_tls_identity *id, uint32_t *fd_out)
 {
-    if (!ctx || !file || !id || file->prot != KEEP_PROT_TLS) return -EINVAL;
     const struct wasi_stream_ops *ops;
     void *priv;
-    int ret;
+    int ret = -EINVAL;
     char fp[KEEP_TLS_FINGERPRINT_SIZE];
-    if (file->kind == KEEP_FILE_LISTEN) {
-        const char *addr = file->addr ? file->addr : "::";
-        ret = keep_tls_listen_bind(addr, file->port, id, file->client_ca, 0, &ops, &priv);
-        if (ret == 0 && keep_tls_identity_fingerprint(id, fp) == 0)
-            log_info("TLS: %s listens on [%s]:%u%s; certificate SHA-256 %s", file->name, addr,
-                     file->port, file->client_ca ? " (client certificates required)" : "", fp);
-    } else if (file->kind == KEEP_FILE_CONNECT) {
-        ret = keep_tls_connect(file->host, file->port, NULL, id, 0, &ops, &priv);
-    } else {
+    if (!ctx || !file || !id || file->prot != KEEP_PROT_TLS) {
+        if (fd >= 0) close(fd);
         return -EINVAL;
+    }
+    if (file->kind == KEEP_FILE_LISTEN) {
+        ret = keep_tls_listen_pem(fd, id, ca, ca_size, 0, &ops, &priv);
+        if (ret == 0 && keep_tls_identity_fingerprint(id, fp) == 0)
+            log_info("TLS: %s listens on [%s]:%u%s; certificate SHA-256 %s", file->name,
+                     file->addr ? file->addr : "::", file->port,
+                     ca ? " (client certificates required)" : "", fp);
+    } else if (file->kind == KEEP_FILE_CONNECT) {
+        ret = keep_tls_connect_fd(fd, file->host, ca, ca_size, id, 0, &ops, &priv);
+    } else if (fd >= 0) {
+        close(fd);
     }
     if (ret < 0) return ret;
     return wasi_ctx_add_stream(ctx, ops, priv, fd_out);
+}
+
+int keep_tls_add_file(struct wasi_ctx *ctx, const struct keep_file *file,
+                      const struct keep_tls_identity *id, uint32_t *fd_out)
+{
+    if (!ctx || !file || !id || file->prot != KEEP_PROT_TLS ||
+        (file->kind != KEEP_FILE_LISTEN && file->kind != KEEP_FILE_CONNECT))
+        return -EINVAL;
+    uint8_t *ca = NULL;
+    size_t ca_size = 0;
+    int fd = -1, ret = 0;
+    if (file->kind == KEEP_FILE_LISTEN) {
+        ret = util_tcp_listen(file->addr ? file->addr : "::", file->port, &fd);
+        if (ret < 0)
+            log_warn("TLS: cannot listen on %s port %u: %s",
+                     file->addr ? file->addr : "::", file->port, strerror(-ret));
+        if (ret == 0 && file->client_ca) ret = read_pem_file(file->client_ca, &ca, &ca_size);
+    } else {
+        ret = util_tcp_connect(file->host, file->port, KEEP_TLS_HANDSHAKE_TIMEOUT_MS, &fd);
+    }
+    if (ret < 0) {
+        if (fd >= 0) close(fd);
+        return ret;
+    }
+    ret = keep_tls_add_fd(ctx, file, fd, ca, ca_size, id, fd_out);
+    free(ca);
+    return ret;
 }
